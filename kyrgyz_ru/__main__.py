@@ -1,0 +1,3 @@
+from kyrgyz_ru.cli import main
+
+main()
