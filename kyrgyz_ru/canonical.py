@@ -1,0 +1,370 @@
+"""Canonical entities: which mentions name the same person, organisation or place.
+
+Two stages. Within one article, a surname, a name with patronymic, initials or a short form
+stand for the full name met in the same article. Across the corpus, names are grouped by the
+knowledge base, by acronyms defined in some article ("Long Form (ACR)"), and by transliteration
+variants that rapidfuzz finds close enough, with rules that keep two different people apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from kyrgyz_ru.knowledge import KnowledgeBase, KnownEntity, alias_key
+from kyrgyz_ru.lexicon import Lexicon
+from kyrgyz_ru.records import Mention
+
+SURNAME_SCORE = 88  # Kazakbaev/Kazakbayev 94, Japarov/Zhaparov 86 -> needs the given name too
+GIVEN_SCORE = 80  # Sergei/Sergey 83, Vladimir/Valentina 47
+NAME_SCORE = 90  # whole-name score for two full names
+ORG_PLACE_SCORE = 94  # organisations and places differ by one word and mean another body
+_INITIALS = re.compile(r"\A((?:[A-Z]\.\s?){1,3})\s?([A-Z][\w'’-]+)\Z")
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class AcronymDefinition:
+    doc: str
+    long: str
+    short: str
+
+
+@dataclass(frozen=True)
+class NameForm:
+    """A name as documents use it (after in-document resolution), with how often it occurs."""
+
+    label: str
+    name: str
+    mentions: int = 1
+
+
+@dataclass(frozen=True)
+class Link:
+    entity_id: str
+    label: str
+    display: str
+    reason: str
+    kb: KnownEntity | None = None
+
+
+# -- within one document ------------------------------------------------------------------
+
+
+def _surname(name: str) -> str:
+    match = _INITIALS.match(name)
+    if match:
+        return alias_key(match.group(2))
+    words = alias_key(name).split()
+    return words[-1] if words else ""
+
+
+def _given(name: str) -> str:
+    words = alias_key(name).split()
+    return words[0] if len(words) > 1 else ""
+
+
+def same_person(a: str, b: str, lexicon: Lexicon) -> bool:
+    """Two full names of one person: close surnames and compatible given names."""
+    if fuzz.ratio(_surname(a), _surname(b)) < SURNAME_SCORE:
+        return False
+    given_a, given_b = _given(a), _given(b)
+    if not given_a or not given_b:
+        return True
+    if len(given_a) == 1 or len(given_b) == 1:  # an initial
+        return given_a[0] == given_b[0]
+    return (
+        fuzz.ratio(given_a, given_b) >= GIVEN_SCORE
+        and fuzz.ratio(alias_key(a), alias_key(b)) >= NAME_SCORE - 5
+    )
+
+
+def _is_full(name: str, lexicon: Lexicon) -> bool:
+    words = name.split()
+    return len(words) >= 2 and not lexicon.is_patronymic(words[-1]) and not _INITIALS.match(name)
+
+
+def resolve_in_document(mentions: Sequence[Mention], lexicon: Lexicon) -> None:
+    """Set each mention's `name`: the fullest name it stands for in its own document."""
+    people = [m.text for m in mentions if m.label == "PERSON" and _is_full(m.text, lexicon)]
+    orgs = [m.text for m in mentions if m.label == "ORG"]
+    for m in mentions:
+        m.name, m.name_reason = m.text, ""
+        if m.label == "DATE":
+            m.name = m.value or m.text
+        elif m.label == "PERSON" and not _is_full(m.text, lexicon):
+            full, how = _full_person(m.text, people, lexicon)
+            if full:
+                m.name, m.name_reason = full, f"{how} of '{full}' in the same document"
+        elif m.label == "ORG":
+            longer = _longer_org(m.text, orgs)
+            if longer:
+                m.name, m.name_reason = longer, f"short form of '{longer}' in the same document"
+
+
+def _full_person(text: str, people: list[str], lexicon: Lexicon) -> tuple[str, str]:
+    words = text.split()
+    initials = _INITIALS.match(text)
+    if initials:
+        how, first = "initials", initials.group(1)[0].casefold()
+        found = [p for p in people if same_person(text, p, lexicon) and _given(p)[:1] == first]
+    elif len(words) == 2 and lexicon.is_patronymic(words[1]):
+        how = "name and patronymic"
+        found = [p for p in people if _given(p) == alias_key(words[0])]
+    elif len(words) == 1:
+        how = "surname"
+        found = [p for p in people if fuzz.ratio(alias_key(text), _surname(p)) >= SURNAME_SCORE]
+    else:
+        return "", ""
+    if not found:
+        return "", ""
+    best = max(found, key=lambda p: (people.count(p), fuzz.ratio(alias_key(text), _surname(p))))
+    # Two different people with the same surname in one article: the surname alone is ambiguous.
+    if any(not same_person(best, other, lexicon) for other in found):
+        return "", ""
+    return best, how
+
+
+def _content(name: str) -> set[str]:
+    return {w for w in alias_key(name).split() if w not in ("of", "the", "for", "and", "in", "on")}
+
+
+def _longer_org(text: str, orgs: list[str]) -> str:
+    key = alias_key(text)
+    words = _content(text)
+    if len(words) < 2 and not key.startswith(("ministry", "government", "committee")):
+        return ""
+    found = {
+        o
+        for o in orgs
+        if len(alias_key(o)) > len(key)
+        and (alias_key(o).startswith(key + " ") or words < _content(o))
+        and not re.fullmatch(r"[A-Z0-9&]+", o)
+    }
+    return found.pop() if len(found) == 1 else ""
+
+
+def find_acronyms(doc: str, text: str) -> list[AcronymDefinition]:
+    """"Long Form (ACR)" and "Long Form /ACR/" definitions, matched the Schwartz–Hearst way."""
+    found = []
+    for match in re.finditer(r"[(/]([A-Z][A-Za-z0-9&]{1,9})[)/]", text):
+        short = match.group(1)
+        if sum(ch.isupper() for ch in short) < 2:
+            continue
+        before = text[max(0, match.start() - 200) : match.start()].rstrip()
+        words = re.split(r"\s+", before)[-min(len(short) + 5, len(short) * 2) :]
+        long_form = _best_long_form(short, " ".join(words))
+        if long_form:
+            found.append(AcronymDefinition(doc, long_form, short))
+    return found
+
+
+def _best_long_form(short: str, candidate: str) -> str:
+    s, c = short.casefold(), candidate.casefold()
+    si, ci = len(s) - 1, len(c) - 1
+    while si >= 0:
+        ch = s[si]
+        if not ch.isalnum():
+            si -= 1
+            continue
+        while ci >= 0 and (c[ci] != ch or (si == 0 and ci > 0 and c[ci - 1].isalnum())):
+            ci -= 1
+        if ci < 0:
+            return ""
+        si -= 1
+        ci -= 1
+    start = c.rfind(" ", 0, ci + 1) + 1
+    long_form = candidate[start:].strip(" ,;:-–—\"'")
+    long_form = re.sub(r"^(?:the|The)\s+", "", long_form)
+    return long_form if len(long_form) > len(short) and " " in long_form else ""
+
+
+# -- across the corpus --------------------------------------------------------------------
+
+
+class _Groups:
+    """Union-find over name forms that refuses to join two different known entities."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+        self.kb: dict[int, str] = {}
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        ka, kb = self.kb.get(ra), self.kb.get(rb)
+        if ka and kb and ka != kb:
+            return False
+        self.parent[rb] = ra
+        if kb:
+            self.kb[ra] = kb
+        return True
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("-", alias_key(text)).strip("-") or "x"
+
+
+def link(
+    forms: Sequence[NameForm],
+    acronyms: Iterable[AcronymDefinition],
+    knowledge: KnowledgeBase,
+    lexicon: Lexicon,
+) -> dict[tuple[str, str], Link]:
+    """Group name forms into canonical entities; every form gets a link with its reason."""
+    groups = _Groups(len(forms))
+    reasons: dict[int, str] = {}
+    index = {(f.label, alias_key(f.name)): i for i, f in enumerate(forms)}
+    known: dict[int, KnownEntity] = {}
+    for i, form in enumerate(forms):
+        entity = knowledge.lookup(form.name, form.label)
+        if entity:
+            known[i] = entity
+            groups.kb[i] = entity.id
+            reasons[i] = f"knowledge base ({entity.id})"
+    first_of_kb: dict[str, int] = {}
+    for i, entity in known.items():
+        if entity.id in first_of_kb:
+            groups.union(first_of_kb[entity.id], i)
+        else:
+            first_of_kb[entity.id] = i
+    for definition in acronyms:
+        a = index.get(("ORG", alias_key(definition.long)))
+        b = index.get(("ORG", alias_key(definition.short)))
+        if a is not None and b is not None and groups.union(b, a):
+            note = f"acronym defined in {definition.doc}: {definition.long} ({definition.short})"
+            reasons.setdefault(a, note)
+            reasons.setdefault(b, note)
+    _link_people(forms, groups, reasons, knowledge, lexicon)
+    _link_similar(forms, groups, reasons, knowledge, "ORG")
+    _link_similar(forms, groups, reasons, knowledge, "PLACE")
+    return _links(forms, groups, reasons, knowledge, acronyms)
+
+
+def _link_people(
+    forms: Sequence[NameForm],
+    groups: _Groups,
+    reasons: dict[int, str],
+    knowledge: KnowledgeBase,
+    lexicon: Lexicon,
+) -> None:
+    people = [i for i, f in enumerate(forms) if f.label == "PERSON"]
+    full = [i for i in people if _is_full(forms[i].name, lexicon)]
+    by_surname: dict[str, list[int]] = defaultdict(list)
+    for i in full:
+        by_surname[_surname(forms[i].name)[:3]].append(i)
+    for i in full:  # transliteration variants of full names
+        for j in by_surname[_surname(forms[i].name)[:3]]:
+            if j <= i or groups.find(i) == groups.find(j):
+                continue
+            if same_person(forms[i].name, forms[j].name, lexicon) and groups.union(i, j):
+                score = round(fuzz.ratio(alias_key(forms[i].name), alias_key(forms[j].name)))
+                reasons.setdefault(j, f"fuzzy match with '{forms[i].name}' (score {score})")
+                reasons.setdefault(i, f"fuzzy match with '{forms[j].name}' (score {score})")
+    for i in full:  # variants the knowledge base knows but the corpus spells otherwise
+        if i in groups.kb or groups.kb.get(groups.find(i)):
+            continue
+        for entity in knowledge.entities.values():
+            if entity.type == "PERSON" and any(
+                _surname(n)[:3] == _surname(forms[i].name)[:3]
+                and same_person(n, forms[i].name, lexicon)
+                for n in entity.names
+                if _is_full(n, lexicon)
+            ):
+                groups.kb.setdefault(groups.find(i), entity.id)
+                reasons.setdefault(i, f"fuzzy match with '{entity.name}' (knowledge base)")
+                break
+    for i in people:  # a surname or initials alone: the one person the corpus has by that name
+        if i in full or groups.kb.get(groups.find(i)):
+            continue
+        roots = {
+            groups.find(j)
+            for j in full
+            if fuzz.ratio(_surname(forms[i].name), _surname(forms[j].name)) >= SURNAME_SCORE
+        }
+        if len(roots) == 1:
+            root = roots.pop()
+            groups.union(root, i)
+            reasons.setdefault(i, "the only person of that surname in the corpus")
+
+
+def _link_similar(
+    forms: Sequence[NameForm],
+    groups: _Groups,
+    reasons: dict[int, str],
+    knowledge: KnowledgeBase,
+    label: str,
+) -> None:
+    items = [i for i, f in enumerate(forms) if f.label == label]
+    by_start: dict[str, list[int]] = defaultdict(list)
+    for i in items:
+        by_start[alias_key(forms[i].name)[:2]].append(i)
+    for bucket in by_start.values():
+        for x, i in enumerate(bucket):
+            for j in bucket[x + 1 :]:
+                a, b = alias_key(forms[i].name), alias_key(forms[j].name)
+                if len(a.split()) != len(b.split()) or groups.find(i) == groups.find(j):
+                    continue
+                score = fuzz.ratio(a, b)
+                if score >= ORG_PLACE_SCORE and groups.union(i, j):
+                    note = f"fuzzy match with '{forms[i].name}' (score {round(score)})"
+                    reasons.setdefault(j, note)
+
+
+def _links(
+    forms: Sequence[NameForm],
+    groups: _Groups,
+    reasons: dict[int, str],
+    knowledge: KnowledgeBase,
+    acronyms: Iterable[AcronymDefinition],
+) -> dict[tuple[str, str], Link]:
+    shorts = {alias_key(a.short) for a in acronyms}
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(forms)):
+        members[groups.find(i)].append(i)
+    result: dict[tuple[str, str], Link] = {}
+    used: Counter[str] = Counter()
+    for root, items in sorted(members.items(), key=lambda kv: min(kv[1])):
+        label = forms[root].label
+        kb_id = groups.kb.get(root)
+        entity = knowledge.entities.get(kb_id) if kb_id else None
+        if entity:
+            display, entity_id = entity.name, entity.id
+        else:
+            display = _display(forms, items, shorts)
+            entity_id = f"{label.lower()}:{slug(display)}"
+            used[entity_id] += 1
+            if used[entity_id] > 1:
+                entity_id += f"-{used[entity_id]}"
+        for i in items:
+            reason = reasons.get(i) or ("canonical name" if forms[i].name == display else "")
+            if not reason and entity:
+                reason = f"fuzzy match with '{entity.name}' (knowledge base)"
+            result[(forms[i].label, forms[i].name)] = Link(
+                entity_id, label, display, reason or "same entity", entity
+            )
+    return result
+
+
+def _display(forms: Sequence[NameForm], items: list[int], shorts: set[str]) -> str:
+    names = [forms[i] for i in items]
+    label = names[0].label
+    if label == "ORG":
+        acronyms = [f for f in names if alias_key(f.name) in shorts]
+        if acronyms:
+            return max(acronyms, key=lambda f: f.mentions).name
+    if label == "PERSON":
+        full = [f for f in names if len(f.name.split()) >= 2 and "." not in f.name]
+        names = full or names
+    return max(names, key=lambda f: (f.mentions, len(f.name))).name

@@ -1,0 +1,272 @@
+"""Ingest: read articles, extract and repair entities, resolve dates and topics, write the index."""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kyrgyz_ru import corpus, dates
+from kyrgyz_ru.canonical import AcronymDefinition, NameForm, find_acronyms, link, resolve_in_document
+from kyrgyz_ru.errors import KrqError
+from kyrgyz_ru.index import Index
+from kyrgyz_ru.keyphrases import paragraph_phrases
+from kyrgyz_ru.knowledge import KnowledgeBase, extra_knowledge_files, load_knowledge
+from kyrgyz_ru.lexicon import Lexicon, lexicon
+from kyrgyz_ru.records import Document, Mention, TopicHit, TopicTerm
+
+Progress = Callable[[int, int], None]  # (documents done, documents to do)
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    model: str
+    knowledge_files: tuple[Path, ...] = ()
+    taxonomy: Path | None = None
+    workers: int = 1
+    batch_size: int = 32
+    date: str | None = None  # the publication date of every file ingested, when given
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    mentions: int = 0
+    seconds: float = 0.0
+    model_loaded: bool = False
+
+
+@dataclass(frozen=True)
+class _Pending:
+    path: Path
+    doc_id: str
+    replaces: bool
+
+
+def ingest(
+    index: Index,
+    paths: Sequence[Path],
+    options: IngestOptions,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Add or replace the articles under `paths`; unchanged ones are skipped without a model."""
+    started = time.perf_counter()
+    report = IngestReport()
+    pending = _plan(index, paths, options, report)
+    knowledge = load_knowledge(extra_knowledge_files(options.knowledge_files))
+    if pending:
+        from kyrgyz_ru.topics import load_taxonomy
+
+        taxonomy = load_taxonomy(options.taxonomy)
+        _extract(index, pending, options, knowledge, taxonomy, report, progress)
+    if pending or index.meta("stale") == "1":
+        relink(index, knowledge, lexicon())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _plan(
+    index: Index, paths: Sequence[Path], options: IngestOptions, report: IngestReport
+) -> list[_Pending]:
+    files = list(corpus.discover(paths))  # a missing path or an empty folder stops here
+    stored = index.hashes()
+    catalogs: dict[Path, dict[str, corpus.CatalogEntry]] = {}
+    seen: dict[str, Path] = {}
+    pending: list[_Pending] = []
+    for path in files:
+        if path.stem in seen:
+            report.skipped.append((str(path), f"same document id as {seen[path.stem]}"))
+            continue
+        try:
+            if path.parent not in catalogs:
+                catalogs[path.parent] = corpus.read_catalog(path.parent)
+            document = corpus.read_document(path, catalogs[path.parent], options.date)
+        except KrqError as exc:
+            report.skipped.append((str(path), str(exc)))
+            continue
+        seen[path.stem] = path
+        if stored.get(document.id) == document.sha256:
+            report.unchanged.append(document.id)
+        else:
+            pending.append(_Pending(path, document.id, document.id in stored))
+    return pending
+
+
+def _extract(
+    index: Index,
+    pending: list[_Pending],
+    options: IngestOptions,
+    knowledge: KnowledgeBase,
+    taxonomy: object,
+    report: IngestReport,
+    progress: Progress | None,
+) -> None:
+    from kyrgyz_ru.pipeline import analyse, load_pipeline
+    from kyrgyz_ru.repair import repair
+    from kyrgyz_ru.topics import Taxonomy, assign_topics
+
+    assert isinstance(taxonomy, Taxonomy)
+    nlp = load_pipeline(options.model, knowledge)
+    report.model_loaded = True
+    lex = lexicon()
+    catalogs: dict[Path, dict[str, corpus.CatalogEntry]] = {}
+    replaced = {p.doc_id for p in pending if p.replaces}
+
+    def documents() -> Iterator[Document]:
+        for item in pending:
+            try:
+                if item.path.parent not in catalogs:
+                    catalogs[item.path.parent] = corpus.read_catalog(item.path.parent)
+                yield corpus.read_document(item.path, catalogs[item.path.parent], options.date)
+            except KrqError as exc:  # changed or vanished since it was first read
+                report.skipped.append((str(item.path), str(exc)))
+
+    batch: list[tuple[Document, list[Mention], list[AcronymDefinition], list, list]] = []  # type: ignore[type-arg]
+    done = 0
+    with_index_stale = False
+    for analysis in analyse(documents(), nlp, options.batch_size, options.workers):
+        document = analysis.document
+        paragraphs = corpus.paragraphs(document.text)
+        mentions = _mentions(document, analysis, repair(analysis, knowledge, lex))
+        resolve_in_document(mentions, lex)
+        acronyms = find_acronyms(document.id, document.text)
+        topics = [
+            (p.index, _absolute(hit, p.start))
+            for p in paragraphs
+            for hit in assign_topics(document.text[p.start : p.end], taxonomy)
+        ]
+        phrases = paragraph_phrases(
+            document.text, analysis.noun_chunks, analysis.tokens, paragraphs
+        )
+        batch.append((document, mentions, acronyms, topics, phrases))
+        if len(batch) >= options.batch_size:
+            _write(index, batch, options.model, with_index_stale)
+            with_index_stale = True
+            batch.clear()
+        done += 1
+        report.mentions += len(mentions)
+        (report.updated if document.id in replaced else report.added).append(document.id)
+        if progress:
+            progress(done, len(pending))
+    if batch:
+        _write(index, batch, options.model, with_index_stale)
+
+
+def _absolute(hit: TopicHit, offset: int) -> TopicHit:
+    terms = [TopicTerm(t.term, t.start + offset, t.end + offset) for t in hit.terms]
+    return TopicHit(hit.id, hit.score, terms)
+
+
+def _write(index: Index, batch: list, model: str, stale_already: bool) -> None:  # type: ignore[type-arg]
+    # One transaction a batch: a document is in the index whole or not at all.
+    with index.transaction():
+        if not stale_already:
+            index.set_meta("stale", "1")  # names are linked again once the ingest completes
+        for document, mentions, acronyms, topics, phrases in batch:
+            index.write_document(
+                document,
+                model,
+                corpus.paragraphs(document.text),
+                mentions,
+                [(a.long, a.short) for a in acronyms],
+                topics,
+                phrases,
+            )
+
+
+def _mentions(document: Document, analysis: object, candidates: list) -> list[Mention]:  # type: ignore[type-arg]
+    from kyrgyz_ru.pipeline import Analysis
+
+    assert isinstance(analysis, Analysis)
+    sentences = analysis.sentences or [(0, len(document.text))]
+    starts = [s for s, _ in sentences]
+    result = []
+    for c in candidates:
+        i = max(0, bisect.bisect_right(starts, c.start) - 1)
+        s_start, s_end = sentences[i]
+        s_start, s_end = min(s_start, c.start), max(s_end, c.end)
+        text = document.text[c.start : c.end]
+        value = dates.normalise(text, document.date) if c.label == "DATE" else None
+        result.append(
+            Mention(document.id, c.start, c.end, text, c.label, s_start, s_end, value=value)
+        )
+    return result
+
+
+def relink(index: Index, knowledge: KnowledgeBase, lex: Lexicon) -> None:
+    """Link every name in the index to its canonical entity and recount the entities."""
+    db = index.db
+    forms = [
+        NameForm(label, name, count)
+        for label, name, count in db.execute(
+            "SELECT label, name, count(*) FROM mentions WHERE label != 'DATE'"
+            " GROUP BY label, name ORDER BY label, name"
+        )
+    ]
+    acronyms = [AcronymDefinition(*row) for row in db.execute("SELECT doc, long, short FROM acronyms")]
+    links = link(forms, acronyms, knowledge, lex)
+    with index.transaction():
+        old = {(label, name): entity for label, name, entity in db.execute("SELECT label, name, entity FROM names")}
+        db.execute("DELETE FROM names")
+        db.executemany(
+            "INSERT INTO names(label, name, entity, reason) VALUES (?, ?, ?, ?)",
+            [(label, name, ln.entity_id, ln.reason) for (label, name), ln in links.items()],
+        )
+        # Only names whose entity changed touch the mentions table: relinking stays cheap.
+        db.executemany(
+            "UPDATE mentions SET entity = ? WHERE label = ? AND name = ?",
+            [
+                (ln.entity_id, label, name)
+                for (label, name), ln in links.items()
+                if old.get((label, name)) != ln.entity_id
+            ],
+        )
+        db.execute(
+            "UPDATE mentions SET entity = ? || coalesce(value, text) WHERE label = 'DATE'"
+            " AND entity IS NULL",
+            ("date:",),
+        )
+        # Mentions whose name did not change may still lack an entity after an interrupted run.
+        db.execute(
+            "UPDATE mentions SET entity = (SELECT n.entity FROM names n"
+            " WHERE n.label = mentions.label AND n.name = mentions.name)"
+            " WHERE entity IS NULL AND label != 'DATE'"
+        )
+        db.execute("DELETE FROM entities")
+        seen: set[str] = set()
+        rows = []
+        for ln in links.values():
+            if ln.entity_id in seen:
+                continue
+            seen.add(ln.entity_id)
+            kb = ln.kb
+            rows.append(
+                (ln.entity_id, ln.label, ln.display, kb.id if kb else None,
+                 kb.wikidata if kb else None, kb.description if kb else "")
+            )  # fmt: skip
+        db.executemany(
+            "INSERT INTO entities(id, label, name, kb, wikidata, description)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        db.execute(
+            "INSERT INTO entities(id, label, name) SELECT DISTINCT entity, 'DATE',"
+            " substr(entity, 6) FROM mentions WHERE label = 'DATE'"
+        )
+        db.execute(
+            "UPDATE entities SET mentions = s.m, docs = s.d FROM (SELECT entity, count(*) AS m,"
+            " count(DISTINCT doc) AS d FROM mentions GROUP BY entity) AS s"
+            " WHERE s.entity = entities.id"
+        )
+        db.execute("DELETE FROM entities WHERE mentions = 0")
+        db.execute("DELETE FROM aliases")
+        db.execute(
+            "INSERT INTO aliases(entity, alias, mentions) SELECT entity, text, count(*)"
+            " FROM mentions WHERE label != 'DATE' AND entity IS NOT NULL GROUP BY entity, text"
+        )
+        index.set_meta("stale", "0")

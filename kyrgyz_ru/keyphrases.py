@@ -1,0 +1,77 @@
+"""Key phrases: multi-word noun chunks, counted per paragraph at ingest and ranked at query time.
+
+Ranking is TF-IDF over paragraphs: a phrase is characteristic of a selection (a topic, an
+entity, a document) when it is frequent there and rare in the rest of the corpus.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from kyrgyz_ru.records import Paragraph
+
+_WORD = re.compile(r"\A[^\W\d_][\w'’-]*\Z")
+_LEADING = frozenset(
+    "a an the this that these those our their its his her my your all both each every such "
+    "other another some any many more most several few no own same which what whose".split()
+)
+_STOP = frozenset(
+    "it they we you he she i us them him me one ones something anything issue issues "
+    "question questions matter matters way ways lot number part parts side sides time times "
+    "year years field fields area areas sphere spheres framework level levels".split()
+)
+MAX_WORDS = 5
+
+
+def normalise_chunk(words: Sequence[tuple[str, str]]) -> str:
+    """A noun chunk as a key phrase: no leading determiners or numbers, plurals singular."""
+    items = list(words)
+    while items and (items[0][0].casefold() in _LEADING or not _WORD.match(items[0][0])):
+        items.pop(0)
+    while items and not _WORD.match(items[-1][0]):
+        items.pop()
+    if len(items) < 2 or len(items) > MAX_WORDS:
+        return ""
+    if not all(_WORD.match(w) for w, _ in items):
+        return ""
+    out = [w.casefold() for w, _ in items]
+    word, tag = items[-1]
+    if tag == "NNS":
+        out[-1] = _singular(out[-1])
+    if all(w in _STOP or w in _LEADING for w in out):
+        return ""
+    return " ".join(out)
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def paragraph_phrases(
+    text: str,
+    chunks: Sequence[tuple[int, int]],
+    tokens: Sequence[tuple[int, int, str, str]],
+    paragraphs: Sequence[Paragraph],
+) -> list[tuple[int, str, int]]:
+    """(paragraph index, phrase, count) for every key phrase met in the document."""
+    starts = [p.start for p in paragraphs]
+    token_starts = [t[0] for t in tokens]
+    counts: Counter[tuple[int, str]] = Counter()
+    for start, end in chunks:
+        first = bisect.bisect_left(token_starts, start)
+        last = bisect.bisect_left(token_starts, end)
+        words = [(text[a:b], tag) for a, b, tag, _ in tokens[first:last]]
+        phrase = normalise_chunk(words)
+        paragraph = bisect.bisect_right(starts, start) - 1
+        if phrase and paragraph >= 0:
+            counts[(paragraph, phrase)] += 1
+    return [(p, phrase, n) for (p, phrase), n in sorted(counts.items())]

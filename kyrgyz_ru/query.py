@@ -1,0 +1,359 @@
+"""Queries over the index: entities, mentions, documents and exports, as plain records.
+
+Nothing here imports spaCy; aggregation happens in SQL with the index's own indexes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from kyrgyz_ru.errors import NotFoundError, UsageError
+from kyrgyz_ru.knowledge import alias_key
+from kyrgyz_ru.records import LABELS
+
+FUZZY_SCORE = 85  # below this a name "matches nothing"
+SEARCH_SCORE = 80
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    id: str
+    name: str
+    label: str
+    mentions: int
+    docs: int
+    aliases: list[str]
+    wikidata: str | None = None
+
+
+@dataclass(frozen=True)
+class MentionRow:
+    doc: str
+    start: int
+    end: int
+    text: str
+    label: str
+    entity: str | None
+    value: str | None
+    sentence: str
+    sentence_start: int = 0
+    entity_id: str | None = None  # the stable id behind `entity`, the display name
+
+    def record(self) -> dict[str, object]:
+        """The stable JSON mention record."""
+        return {
+            "doc": self.doc, "start": self.start, "end": self.end, "text": self.text,
+            "label": self.label, "entity": self.entity, "value": self.value,
+            "sentence": self.sentence,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AliasRow:
+    alias: str
+    mentions: int
+    docs: list[str]
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class EntityDetail:
+    entity: EntityRow
+    description: str
+    kb: str | None
+    documents: list[tuple[str, int]]
+    aliases: list[AliasRow]
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: str
+    date: str | None
+    date_source: str | None
+    title: str
+    chars: int
+    path: str
+    counts: dict[str, int]
+
+
+def check_label(label: str | None) -> str | None:
+    if label is None:
+        return None
+    upper = {"GPE": "PLACE", "LOC": "PLACE"}.get(label.upper(), label.upper())
+    if upper not in LABELS:
+        raise UsageError(f"unknown type '{label}'; use one of: {', '.join(LABELS).lower()}")
+    return upper
+
+
+def _aliases(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for entity, alias in db.execute(
+            f"SELECT entity, alias FROM aliases WHERE entity IN ({marks})"
+            " ORDER BY entity, mentions DESC, alias",
+            chunk,
+        ):
+            found[entity].append(alias)
+    return found
+
+
+def entities(
+    db: sqlite3.Connection,
+    label: str | None = None,
+    doc: str | None = None,
+    search: str | None = None,
+    min_count: int = 1,
+    limit: int | None = None,
+) -> list[EntityRow]:
+    """Entities by number of mentions; with `doc`, counted within that document only."""
+    label = check_label(label)
+    if doc is not None:
+        _check_doc(db, doc)
+        sql = (
+            "SELECT e.id, e.name, e.label, count(*) AS n, 1, e.wikidata FROM mentions m"
+            " JOIN entities e ON e.id = m.entity WHERE m.doc = ?"
+        )
+        args: list[object] = [doc]
+        if label:
+            sql += " AND m.label = ?"
+            args.append(label)
+        sql += " GROUP BY e.id HAVING n >= ?"
+    else:
+        sql = "SELECT id, name, label, mentions AS n, docs, wikidata FROM entities WHERE 1"
+        args = []
+        if label:
+            sql += " AND label = ?"
+            args.append(label)
+        sql += " AND mentions >= ?"
+    args.append(min_count)
+    sql += " ORDER BY n DESC, name"
+    if search:
+        ids = _search(db, search, label)
+        rows = [r for r in db.execute(sql, args) if r[0] in ids]
+    else:
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        rows = db.execute(sql, args).fetchall()
+    rows = rows[:limit] if limit is not None else rows
+    aliases = _aliases(db, [r[0] for r in rows])
+    return [
+        EntityRow(r[0], r[1], r[2], r[3], r[4], [a for a in aliases[r[0]] if a != r[1]], r[5])
+        for r in rows
+    ]
+
+
+def _candidates(db: sqlite3.Connection, label: str | None) -> list[tuple[str, str]]:
+    """(entity id, a name it goes by) for every entity name and alias."""
+    sql = (
+        "SELECT id, name FROM entities WHERE label != 'DATE' {f}"
+        " UNION SELECT a.entity, a.alias FROM aliases a JOIN entities e ON e.id = a.entity"
+        " WHERE e.label != 'DATE' {g}"
+    )
+    if label:
+        return db.execute(
+            sql.format(f="AND label = ?", g="AND e.label = ?"), (label, label)
+        ).fetchall()
+    return db.execute(sql.format(f="", g="")).fetchall()
+
+
+def _search(db: sqlite3.Connection, text: str, label: str | None) -> set[str]:
+    from rapidfuzz import fuzz
+
+    key = alias_key(text)
+    if not key:
+        return set()
+    found = set()
+    for entity, name in _candidates(db, label):
+        other = alias_key(name)
+        if key in other or fuzz.WRatio(key, other) >= SEARCH_SCORE:
+            found.add(entity)
+    if label in (None, "DATE"):
+        found.update(
+            r[0]
+            for r in db.execute(
+                "SELECT id FROM entities WHERE label = 'DATE' AND name LIKE ? ESCAPE '\\'",
+                (_like_prefix(text),),
+            )
+        )
+    return found
+
+
+def _like_prefix(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def resolve(db: sqlite3.Connection, name: str, label: str | None = None) -> EntityRow:
+    """The entity a user means by `name`: exact id, name or alias first, then the closest match."""
+    from rapidfuzz import fuzz, process
+
+    label = check_label(label)
+    key = alias_key(name)
+    if not key:
+        raise UsageError("an entity name cannot be empty")
+    row = db.execute("SELECT id FROM entities WHERE id = ?", (name,)).fetchone()
+    if row is None:
+        candidates = _candidates(db, label)
+        exact = [e for e, n in candidates if alias_key(n) == key]
+        if exact:
+            row = (_most_mentioned(db, exact),)
+        else:
+            best = process.extract(
+                key, [alias_key(n) for _, n in candidates], scorer=fuzz.WRatio, limit=5
+            )
+            good = [candidates[i][0] for _, score, i in best if score >= FUZZY_SCORE]
+            if not good:
+                hint = ", ".join(dict.fromkeys(candidates[i][1] for _, _, i in best[:3]))
+                raise NotFoundError(
+                    f"no entity matches '{_short(name)}'" + (f"; closest: {hint}" if hint else "")
+                )
+            row = (good[0],)
+    found = entities_by_id(db, [row[0]])
+    return found[0]
+
+
+def _most_mentioned(db: sqlite3.Connection, ids: list[str]) -> str:
+    marks = ",".join("?" * len(ids))
+    row = db.execute(
+        f"SELECT id FROM entities WHERE id IN ({marks}) ORDER BY mentions DESC LIMIT 1", ids
+    ).fetchone()
+    return str(row[0])
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def entities_by_id(db: sqlite3.Connection, ids: Sequence[str]) -> list[EntityRow]:
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(
+        f"SELECT id, name, label, mentions, docs, wikidata FROM entities WHERE id IN ({marks})",
+        list(ids),
+    ).fetchall()
+    aliases = _aliases(db, [r[0] for r in rows])
+    return [
+        EntityRow(r[0], r[1], r[2], r[3], r[4], [a for a in aliases[r[0]] if a != r[1]], r[5])
+        for r in rows
+    ]
+
+
+_MENTION_SQL = (
+    "SELECT m.doc, m.start, m.end, m.text, m.label, e.name, m.value,"
+    " substr(d.text, m.sent_start + 1, m.sent_end - m.sent_start), m.sent_start, m.entity"
+    " FROM mentions m JOIN documents d ON d.id = m.doc LEFT JOIN entities e ON e.id = m.entity"
+)
+
+
+def mentions(
+    db: sqlite3.Connection, entity_id: str, doc: str | None = None, limit: int | None = None
+) -> list[MentionRow]:
+    sql = _MENTION_SQL + " WHERE m.entity = ?"
+    args: list[object] = [entity_id]
+    if doc is not None:
+        _check_doc(db, doc)
+        sql += " AND m.doc = ?"
+        args.append(doc)
+    sql += " ORDER BY m.doc, m.start"
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return [MentionRow(*r) for r in db.execute(sql, args)]
+
+
+def all_mentions(db: sqlite3.Connection) -> Iterator[MentionRow]:
+    """Every mention, document by document: streamed, never held in memory at once."""
+    for row in db.execute(_MENTION_SQL + " ORDER BY m.doc, m.start"):
+        yield MentionRow(*row)
+
+
+def show(db: sqlite3.Connection, entity: EntityRow) -> EntityDetail:
+    """Everything about one entity, including why each alias was attached to it."""
+    kb_row = db.execute(
+        "SELECT kb, description FROM entities WHERE id = ?", (entity.id,)
+    ).fetchone()
+    documents = db.execute(
+        "SELECT doc, count(*) FROM mentions WHERE entity = ? GROUP BY doc ORDER BY doc",
+        (entity.id,),
+    ).fetchall()
+    grouped: dict[str, tuple[int, set[str], list[str]]] = {}
+    for text, name, name_reason, doc, count in db.execute(
+        "SELECT m.text, m.name, m.name_reason, m.doc, count(*) FROM mentions m"
+        " WHERE m.entity = ? GROUP BY m.text, m.name, m.name_reason, m.doc",
+        (entity.id,),
+    ):
+        total, docs, reasons = grouped.setdefault(text, (0, set(), []))
+        docs.add(doc)
+        link_reason = db.execute(
+            "SELECT reason FROM names WHERE entity = ? AND name = ?", (entity.id, name)
+        ).fetchone()
+        why = []
+        if name_reason:
+            why.append(f"{name_reason} ({doc})")
+        if link_reason and link_reason[0]:
+            prefix = f"'{name}': " if name != text else ""
+            why.append(prefix + link_reason[0])
+        for reason in why:
+            if reason not in reasons:
+                reasons.append(reason)
+        grouped[text] = (total + count, docs, reasons)
+    aliases = [
+        AliasRow(text, total, sorted(docs), reasons)
+        for text, (total, docs, reasons) in sorted(grouped.items(), key=lambda kv: -kv[1][0])
+    ]
+    return EntityDetail(
+        entity,
+        description=(kb_row[1] if kb_row else "") or "",
+        kb=kb_row[0] if kb_row else None,
+        documents=[(d, n) for d, n in documents],
+        aliases=aliases,
+    )
+
+
+def _check_doc(db: sqlite3.Connection, doc: str) -> None:
+    if db.execute("SELECT 1 FROM documents WHERE id = ?", (doc,)).fetchone() is None:
+        raise NotFoundError(f"no document '{_short(doc)}' in the index; see krq docs")
+
+
+def documents(db: sqlite3.Connection) -> list[DocumentRow]:
+    counts: dict[str, dict[str, int]] = {}
+    for doc, label, n in db.execute("SELECT doc, label, count(*) FROM mentions GROUP BY doc, label"):
+        counts.setdefault(doc, {})[label] = n
+    return [
+        DocumentRow(
+            r[0], r[1], r[2], r[3], r[4], r[5], {lb: counts.get(r[0], {}).get(lb, 0) for lb in LABELS}
+        )
+        for r in db.execute(
+            "SELECT id, date, date_source, title, chars, path FROM documents ORDER BY id"
+        )
+    ]
+
+
+def paragraph_records(db: sqlite3.Connection) -> Iterator[dict[str, object]]:
+    """Every paragraph with its topics, scores and triggering terms, streamed."""
+    topics: dict[tuple[str, int], list[dict[str, object]]] = {}
+    current = None
+    rows = db.execute(
+        "SELECT p.doc, p.idx, p.start, p.end, t.topic, t.score, t.terms FROM paragraphs p"
+        " LEFT JOIN topics t ON t.doc = p.doc AND t.paragraph = p.idx"
+        " ORDER BY p.doc, p.idx, t.score DESC"
+    )
+    record: dict[str, object] | None = None
+    for doc, idx, start, end, topic, score, terms in rows:
+        if current != (doc, idx):
+            if record is not None:
+                yield record
+            current = (doc, idx)
+            record = {"doc": doc, "index": idx, "start": start, "end": end, "topics": []}
+        if topic is not None and record is not None:
+            found = topics.setdefault(current, [])
+            entry = {"id": topic, "score": score, "terms": [t[0] for t in json.loads(terms)]}
+            found.append(entry)
+            record["topics"] = found
+    if record is not None:
+        yield record

@@ -1,0 +1,159 @@
+"""How each listing looks: its JSON records (stable field names) and its table columns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.text import Text
+
+from kyrgyz_ru.evaluate import EntityReport, TopicReport
+from kyrgyz_ru.query import DocumentRow, EntityDetail, EntityRow, MentionRow
+from kyrgyz_ru.render import Column, highlighted
+
+ENTITY_COLUMNS = (
+    Column("Entity", "name"),
+    Column("Type", "label"),
+    Column("Mentions", "mentions", justify="right"),
+    Column("Docs", "docs", justify="right"),
+    Column("Aliases", "aliases", cell=lambda r: ", ".join(r["aliases"][:6])),
+)
+
+
+def entity_record(row: EntityRow) -> dict[str, Any]:
+    return {
+        "id": row.id, "name": row.name, "label": row.label, "mentions": row.mentions,
+        "docs": row.docs, "aliases": row.aliases, "wikidata": row.wikidata,
+    }  # fmt: skip
+
+
+def _sentence_cell(record: Mapping[str, Any]) -> Text:
+    offset = record["start"] - record["_sentence_start"]
+    return highlighted(record["sentence"], [(offset, offset + len(record["text"]))])
+
+
+MENTION_COLUMNS = (
+    Column("Doc", "doc"),
+    Column("Start", "start", justify="right"),
+    Column("End", "end", justify="right"),
+    Column("Text", "text"),
+    Column("Label", "label"),
+    Column("Entity", "entity"),
+    Column("Value", "value"),
+    Column("Sentence", "sentence", cell=_sentence_cell, ratio=3),
+)
+
+
+def mention_record(row: MentionRow, for_table: bool = False) -> dict[str, Any]:
+    record = row.record()
+    if for_table:
+        record["_sentence_start"] = row.sentence_start
+    return record
+
+
+DOCUMENT_COLUMNS = (
+    Column("Doc", "id"),
+    Column("Date", "date"),
+    Column("From", "date_source"),
+    Column("Title", "title", ratio=3),
+    Column("Chars", "chars", justify="right"),
+    Column("People", "people", justify="right"),
+    Column("Orgs", "orgs", justify="right"),
+    Column("Places", "places", justify="right"),
+    Column("Dates", "dates", justify="right"),
+)
+
+
+def document_record(row: DocumentRow) -> dict[str, Any]:
+    return {
+        "id": row.id, "date": row.date, "date_source": row.date_source, "title": row.title,
+        "chars": row.chars, "path": row.path, "people": row.counts["PERSON"],
+        "orgs": row.counts["ORG"], "places": row.counts["PLACE"], "dates": row.counts["DATE"],
+    }  # fmt: skip
+
+
+ALIAS_COLUMNS = (
+    Column("Alias", "alias"),
+    Column("Mentions", "mentions", justify="right"),
+    Column("Docs", "docs"),
+    Column("Why", "reasons", cell=lambda r: "\n".join(r["reasons"]), ratio=3),
+)
+
+
+def detail_record(detail: EntityDetail) -> dict[str, Any]:
+    return {
+        **entity_record(detail.entity),
+        "kb": detail.kb,
+        "description": detail.description,
+        "documents": [{"doc": d, "mentions": n} for d, n in detail.documents],
+        "aliases": [
+            {"alias": a.alias, "mentions": a.mentions, "docs": a.docs, "reasons": a.reasons}
+            for a in detail.aliases
+        ],
+    }
+
+
+PARAGRAPH_COLUMNS = (
+    Column("Doc", "doc"),
+    Column("Index", "index", justify="right"),
+    Column("Start", "start", justify="right"),
+    Column("End", "end", justify="right"),
+    Column(
+        "Topics",
+        "topics",
+        cell=lambda r: ", ".join(f"{t['id']} ({t['score']:.2f})" for t in r["topics"]),
+    ),
+)
+
+
+EVAL_COLUMNS = (
+    Column("Measure", "measure"),
+    Column("Precision", "precision", justify="right"),
+    Column("Recall", "recall", justify="right"),
+    Column("F1", "f1", justify="right"),
+    Column("TP", "tp", justify="right"),
+    Column("FP", "fp", justify="right"),
+    Column("FN", "fn", justify="right"),
+)
+
+ERROR_COLUMNS = (
+    Column("Kind", "kind"),
+    Column("Doc", "doc"),
+    Column("Start", "start", justify="right"),
+    Column("End", "end", justify="right"),
+    Column("Label", "label"),
+    Column("Text", "text"),
+    Column("Detail", "detail", ratio=2),
+)
+
+
+def eval_rows(report: EntityReport, topics: TopicReport | None) -> list[dict[str, Any]]:
+    """One row a measure: spans per label, micro, B-cubed per label, date values, topics."""
+
+    def row(measure: str, p: float, r: float, f: float, *counts: int) -> dict[str, Any]:
+        tp, fp, fn = (counts + (None, None, None))[:3] if counts else (None, None, None)
+        return {"measure": measure, "precision": round(p, 3), "recall": round(r, 3),
+                "f1": round(f, 3), "tp": tp, "fp": fp, "fn": fn}  # fmt: skip
+
+    rows = [
+        row(f"span {label}", s.precision, s.recall, s.f1, s.tp, s.fp, s.fn)
+        for label, s in report.labels.items()
+    ]
+    m = report.micro
+    rows.append(row("span micro", m.precision, m.recall, m.f1, m.tp, m.fp, m.fn))
+    rows += [
+        row(f"b-cubed {label}", b.precision, b.recall, b.f1) for label, b in report.bcubed.items()
+    ]
+    d = report.date_values
+    rows.append(
+        {"measure": "date values", "precision": None, "recall": None,
+         "f1": round(d.accuracy, 3), "tp": d.correct, "fp": None, "fn": d.total - d.correct}
+    )  # fmt: skip
+    if topics:
+        t = topics.micro
+        rows.append(row("topics micro", t.precision, t.recall, t.f1, t.tp, t.fp, t.fn))
+        rows.append(
+            {"measure": "topics macro", "precision": None, "recall": None,
+             "f1": round(topics.macro_f1, 3), "tp": None, "fp": None, "fn": None}
+        )  # fmt: skip
+    return rows
