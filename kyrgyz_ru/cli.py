@@ -375,6 +375,138 @@ def eval_cli(
         )  # fmt: skip
 
 
+OrgOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--org", help="Only where this organisation is named (fuzzy)."),
+]
+PersonOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--person", help="Only where this person is named (fuzzy)."),
+]
+PlaceOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--place", help="Only where this place is named (fuzzy)."),
+]
+EntityOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--entity", help="Only where this entity of any type is named (fuzzy)."),
+]
+SinceOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--since", help="From this date on (YYYY[-MM[-DD]])."),
+]
+UntilOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--until", help="Up to and including this date (YYYY[-MM[-DD]])."),
+]
+
+
+def _selection(
+    index: Index,
+    org: list[str] | None,
+    person: list[str] | None,
+    place: list[str] | None,
+    entity: list[str] | None,
+    doc: str | None,
+    since: str | None,
+    until: str | None,
+) -> Any:
+    from kyrgyz_ru.query import check_doc, resolve
+    from kyrgyz_ru.selection import Selection, check_date
+
+    wanted = [("ORG", n) for n in org or ()] + [("PERSON", n) for n in person or ()]
+    wanted += [("PLACE", n) for n in place or ()] + [(None, n) for n in entity or ()]
+    found = [resolve(index.db, name, label) for label, name in wanted]
+    if doc is not None:
+        check_doc(index.db, doc)
+    return Selection(
+        entities=tuple(e.id for e in found),
+        doc=doc,
+        since=check_date(since, "--since"),
+        until=check_date(until, "--until"),
+        described=tuple(e.name for e in found),
+    )
+
+
+@app.command("topics")
+def topics_cli(
+    show: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--show", help="List the evidence paragraphs of this topic."),
+    ] = None,
+    org: OrgOption = None,
+    person: PersonOption = None,
+    place: PlaceOption = None,
+    entity: EntityOption = None,
+    doc: DocOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    taxonomy: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--taxonomy", help="Assign topics again with this taxonomy file first."),
+    ] = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = Format.table,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    model: ModelOption = None,
+) -> None:
+    """What the corpus (or the paragraphs naming an entity) talks about, with the evidence."""
+    from kyrgyz_ru.ingest import retopic
+    from kyrgyz_ru.topicquery import evidence, topics
+    from kyrgyz_ru.topics import load_taxonomy
+    from kyrgyz_ru.views import EVIDENCE_COLUMNS, TOPIC_COLUMNS, evidence_record, topic_record
+
+    index = _index(db, model)
+    if taxonomy is not None:
+        count = retopic(index, taxonomy)
+        err.print(f"krq: assigned topics to {count} paragraphs with {taxonomy}", markup=False)
+    stored = index.meta("taxonomy")
+    chosen = load_taxonomy(Path(stored) if stored else None)
+    selection = _selection(index, org, person, place, entity, doc, since, until)
+    fmt = _format(fmt, as_json)
+    scope = " and ".join(selection.described) or (doc or "the corpus")
+    if show is not None:
+        topic = chosen.get(show)
+        rows = evidence(index.db, selection, topic.id, limit)
+        _emit(
+            (evidence_record(r, fmt is Format.table) for r in rows),
+            fmt,
+            EVIDENCE_COLUMNS,
+            f"{topic.label}: {len(rows)} paragraphs in {scope}",
+        )
+        return
+    labels = {t.id: t.label for t in chosen.topics}
+    rows_ = topics(index.db, selection, labels, limit)
+    _emit((topic_record(r) for r in rows_), fmt, TOPIC_COLUMNS, f"Topics of {scope}")
+
+
+@app.command("timeline")
+def timeline_cli(
+    org: OrgOption = None,
+    person: PersonOption = None,
+    place: PlaceOption = None,
+    entity: EntityOption = None,
+    doc: DocOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = Format.table,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Dated mentions in time order, with their sentence and who is named in it."""
+    from kyrgyz_ru.timeline import timeline
+    from kyrgyz_ru.views import TIMELINE_COLUMNS, event_record
+
+    index = _index(db, model)
+    selection = _selection(index, org, person, place, entity, doc, since, until)
+    fmt = _format(fmt, as_json)
+    rows = timeline(index.db, selection, limit)
+    _emit((event_record(r, fmt is Format.table) for r in rows), fmt, TIMELINE_COLUMNS)
+
+
 # -- the error boundary --------------------------------------------------------------------
 
 

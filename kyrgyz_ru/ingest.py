@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -62,10 +63,15 @@ def ingest(
     if pending:
         from kyrgyz_ru.topics import load_taxonomy
 
-        taxonomy = load_taxonomy(options.taxonomy)
+        stored = index.meta("taxonomy")
+        taxonomy = load_taxonomy(options.taxonomy or (Path(stored) if stored else None))
         _extract(index, pending, options, knowledge, taxonomy, report, progress)
     if pending or index.meta("stale") == "1":
         relink(index, knowledge, lexicon())
+    stored = index.meta("taxonomy") or ""
+    wanted = str(options.taxonomy.resolve()) if options.taxonomy else stored
+    if wanted != stored or (options.taxonomy and not pending):
+        retopic(index, Path(wanted) if wanted else None)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -141,7 +147,11 @@ def _extract(
             for hit in assign_topics(document.text[p.start : p.end], taxonomy)
         ]
         phrases = paragraph_phrases(
-            document.text, analysis.noun_chunks, analysis.tokens, paragraphs
+            document.text,
+            analysis.noun_chunks,
+            analysis.tokens,
+            paragraphs,
+            [(m.start, m.end) for m in mentions],
         )
         batch.append((document, mentions, acronyms, topics, phrases))
         if len(batch) >= options.batch_size:
@@ -270,3 +280,27 @@ def relink(index: Index, knowledge: KnowledgeBase, lex: Lexicon) -> None:
             " FROM mentions WHERE label != 'DATE' AND entity IS NOT NULL GROUP BY entity, text"
         )
         index.set_meta("stale", "0")
+
+
+def retopic(index: Index, taxonomy_path: Path | None) -> int:
+    """Assign topics to every stored paragraph again with another taxonomy (no model needed)."""
+    from kyrgyz_ru.topics import assign_topics, load_taxonomy
+
+    taxonomy = load_taxonomy(taxonomy_path)
+    db = index.db
+    rows = db.execute(
+        "SELECT p.doc, p.idx, p.start, substr(d.text, p.start + 1, p.end - p.start)"
+        " FROM paragraphs p JOIN documents d ON d.id = p.doc"
+    ).fetchall()
+    with index.transaction():
+        db.execute("DELETE FROM topics")
+        for doc, idx, start, text in rows:
+            for hit in assign_topics(text, taxonomy):
+                hit = _absolute(hit, start)
+                db.execute(
+                    "INSERT INTO topics(doc, paragraph, topic, score, terms) VALUES (?, ?, ?, ?, ?)",
+                    (doc, idx, hit.id, round(hit.score, 4),
+                     json.dumps([[t.term, t.start, t.end] for t in hit.terms])),
+                )  # fmt: skip
+        index.set_meta("taxonomy", str(taxonomy_path.resolve()) if taxonomy_path else "")
+    return len(rows)

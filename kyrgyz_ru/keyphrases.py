@@ -24,16 +24,22 @@ _STOP = frozenset(
     "year years field fields area areas sphere spheres framework level levels".split()
 )
 MAX_WORDS = 5
+# A phrase starts at an adjective, noun or participle: "and more questions" is not a phrase.
+_CONTENT_TAGS = frozenset({"JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS", "VBG", "VBN"})
 
 
 def normalise_chunk(words: Sequence[tuple[str, str]]) -> str:
     """A noun chunk as a key phrase: no leading determiners or numbers, plurals singular."""
     items = list(words)
-    while items and (items[0][0].casefold() in _LEADING or not _WORD.match(items[0][0])):
+    while items and (
+        items[0][0].casefold() in _LEADING
+        or not _WORD.match(items[0][0])
+        or items[0][1] not in _CONTENT_TAGS
+    ):
         items.pop(0)
     while items and not _WORD.match(items[-1][0]):
         items.pop()
-    if len(items) < 2 or len(items) > MAX_WORDS:
+    if len(items) < 2 or len(items) > MAX_WORDS or not items[-1][1].startswith("NN"):
         return ""
     if not all(_WORD.match(w) for w, _ in items):
         return ""
@@ -61,15 +67,25 @@ def paragraph_phrases(
     chunks: Sequence[tuple[int, int]],
     tokens: Sequence[tuple[int, int, str, str]],
     paragraphs: Sequence[Paragraph],
+    names: Sequence[tuple[int, int]] = (),
 ) -> list[tuple[int, str, int]]:
-    """(paragraph index, phrase, count) for every key phrase met in the document."""
+    """(paragraph index, phrase, count) for every key phrase met in the document.
+
+    A chunk that is just a name ("the Russian Federation") says who, not what: `names` (the
+    spans of entity mentions) are left out."""
+    named = set(names)
     starts = [p.start for p in paragraphs]
     token_starts = [t[0] for t in tokens]
     counts: Counter[tuple[int, str]] = Counter()
     for start, end in chunks:
         first = bisect.bisect_left(token_starts, start)
         last = bisect.bisect_left(token_starts, end)
-        words = [(text[a:b], tag) for a, b, tag, _ in tokens[first:last]]
+        inside = tokens[first:last]
+        while inside and inside[0][2] in ("DT", "PRP$"):
+            inside = inside[1:]
+        if inside and (inside[0][0], inside[-1][1]) in named:
+            continue
+        words = [(text[a:b], tag) for a, b, tag, _ in inside]
         phrase = normalise_chunk(words)
         paragraph = bisect.bisect_right(starts, start) - 1
         if phrase and paragraph >= 0:

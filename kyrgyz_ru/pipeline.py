@@ -6,6 +6,7 @@ This is the only module that imports spaCy, and only when extraction actually ru
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ _INSTALL_HINT = {
 # Extraction needs sentences, noun chunks (parser, tagger) and entities; lemmas it does not.
 _EXCLUDE = ("lemmatizer",)
 RULER = "krq_knowledge"
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v]*\n\s*")
 
 
 def model_name(option: str | None = None) -> str:
@@ -127,15 +129,26 @@ def _collect(doc: Any, offset: int, analysis: Analysis) -> None:
         analysis.entities.append(Span(start, end, ent.label_))
         if ent.ent_id_:
             analysis.kb_ids[(start, end)] = ent.ent_id_
-    for sent in doc.sents:
-        text = sent.text
-        lead = len(text) - len(text.lstrip())
-        trail = len(text.rstrip())
-        if trail > lead:
-            analysis.sentences.append((sent.start_char + offset + lead, sent.start_char + offset + trail))
+    sentences = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
+    for sent in sentences:
+        base = sent.start_char + offset
+        # The parser may run a sentence across a blank line; a paragraph break always ends one.
+        for piece in _PARAGRAPH_BREAK.split(sent.text):
+            lead = len(piece) - len(piece.lstrip())
+            trail = len(piece.rstrip())
+            if trail > lead:
+                analysis.sentences.append((base + lead, base + trail))
+            base += len(piece)
+            base += _break_length(sent.text, base - sent.start_char - offset)
     analysis.tokens.extend(
         (t.idx + offset, t.idx + offset + len(t.text), t.tag_, t.pos_) for t in doc if not t.is_space
     )
-    analysis.noun_chunks.extend(
-        (chunk.start_char + offset, chunk.end_char + offset) for chunk in doc.noun_chunks
-    )
+    if doc.has_annotation("DEP"):
+        analysis.noun_chunks.extend(
+            (chunk.start_char + offset, chunk.end_char + offset) for chunk in doc.noun_chunks
+        )
+
+
+def _break_length(text: str, at: int) -> int:
+    match = _PARAGRAPH_BREAK.match(text, at)
+    return len(match.group()) if match else 0

@@ -113,7 +113,7 @@ def entities(
     """Entities by number of mentions; with `doc`, counted within that document only."""
     label = check_label(label)
     if doc is not None:
-        _check_doc(db, doc)
+        check_doc(db, doc)
         sql = (
             "SELECT e.id, e.name, e.label, count(*) AS n, 1, e.wikidata FROM mentions m"
             " JOIN entities e ON e.id = m.entity WHERE m.doc = ?"
@@ -256,7 +256,7 @@ def mentions(
     sql = _MENTION_SQL + " WHERE m.entity = ?"
     args: list[object] = [entity_id]
     if doc is not None:
-        _check_doc(db, doc)
+        check_doc(db, doc)
         sql += " AND m.doc = ?"
         args.append(doc)
     sql += " ORDER BY m.doc, m.start"
@@ -315,7 +315,7 @@ def show(db: sqlite3.Connection, entity: EntityRow) -> EntityDetail:
     )
 
 
-def _check_doc(db: sqlite3.Connection, doc: str) -> None:
+def check_doc(db: sqlite3.Connection, doc: str) -> None:
     if db.execute("SELECT 1 FROM documents WHERE id = ?", (doc,)).fetchone() is None:
         raise NotFoundError(f"no document '{_short(doc)}' in the index; see krq docs")
 

@@ -10,6 +10,8 @@ from rich.text import Text
 from kyrgyz_ru.evaluate import EntityReport, TopicReport
 from kyrgyz_ru.query import DocumentRow, EntityDetail, EntityRow, MentionRow
 from kyrgyz_ru.render import Column, highlighted
+from kyrgyz_ru.timeline import Event
+from kyrgyz_ru.topicquery import Evidence, TopicRow
 
 ENTITY_COLUMNS = (
     Column("Entity", "name"),
@@ -157,3 +159,71 @@ def eval_rows(report: EntityReport, topics: TopicReport | None) -> list[dict[str
              "f1": round(topics.macro_f1, 3), "tp": None, "fp": None, "fn": None}
         )  # fmt: skip
     return rows
+
+
+TOPIC_COLUMNS = (
+    Column("Topic", "id"),
+    Column("Label", "label"),
+    Column("Paragraphs", "paragraphs", justify="right"),
+    Column("Docs", "docs", justify="right"),
+    Column("Share", "share", justify="right"),
+    Column("Lift", "lift", justify="right"),
+    Column("Key phrases", "phrases", cell=lambda r: ", ".join(r["phrases"]), ratio=3),
+)
+
+
+def topic_record(row: TopicRow) -> dict[str, Any]:
+    return {
+        "id": row.id, "label": row.label, "paragraphs": row.paragraphs, "docs": row.docs,
+        "share": row.share, "lift": row.lift, "phrases": row.phrases,
+    }  # fmt: skip
+
+
+def _evidence_cell(record: Mapping[str, Any]) -> Text:
+    offset = record["start"]
+    spans = [(t["start"] - offset, t["end"] - offset) for t in record["terms"]]
+    return highlighted(record["text"], spans)
+
+
+EVIDENCE_COLUMNS = (
+    Column("Doc", "doc"),
+    Column("Par", "index", justify="right"),
+    Column("Start", "start", justify="right"),
+    Column("End", "end", justify="right"),
+    Column("Score", "score", justify="right"),
+    Column("Paragraph", "text", cell=_evidence_cell, ratio=4),
+)
+
+
+def evidence_record(row: Evidence, for_table: bool = False) -> dict[str, Any]:
+    return {
+        "doc": row.doc, "index": row.index, "start": row.start, "end": row.end,
+        "score": row.score, "text": row.text,
+        "terms": [{"term": t, "start": s, "end": e} for t, s, e in row.terms],
+    }  # fmt: skip
+
+
+def _event_cell(record: Mapping[str, Any]) -> Text:
+    offset = record["start"] - record["_sentence_start"]
+    return highlighted(record["sentence"], [(offset, offset + len(record["text"]))])
+
+
+TIMELINE_COLUMNS = (
+    Column("When", "value"),
+    Column("Doc", "doc"),
+    Column("Start", "start", justify="right"),
+    Column("Sentence", "sentence", cell=_event_cell, ratio=4),
+    Column("People", "people", cell=lambda r: "\n".join(r["people"])),
+    Column("Organisations", "organisations", cell=lambda r: "\n".join(r["organisations"])),
+)
+
+
+def event_record(row: Event, for_table: bool = False) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "value": row.value, "doc": row.doc, "start": row.start, "end": row.end,
+        "text": row.text, "sentence": row.sentence, "people": row.people,
+        "organisations": row.organisations, "places": row.places,
+    }  # fmt: skip
+    if for_table:
+        record["_sentence_start"] = row.sentence_start
+    return record

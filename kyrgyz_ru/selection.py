@@ -1,0 +1,66 @@
+"""A selection of the corpus: paragraphs or sentences that name given entities, in given documents
+and dates. Topic and timeline queries share it; it becomes SQL with bound parameters only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kyrgyz_ru.errors import UsageError
+
+_ISO = __import__("re").compile(r"\A\d{4}(-\d{2}(-\d{2})?)?\Z")
+
+
+def check_date(value: str | None, option: str) -> str | None:
+    if value is not None and not _ISO.match(value):
+        raise UsageError(f"{option} must be YYYY, YYYY-MM or YYYY-MM-DD, not '{value[:40]}'")
+    return value
+
+
+@dataclass(frozen=True)
+class Selection:
+    entities: tuple[str, ...] = ()  # entity ids that must all be named
+    doc: str | None = None
+    since: str | None = None  # ISO prefixes compared as text: "2021" <= "2021-02"
+    until: str | None = None
+    described: tuple[str, ...] = field(default=())  # how the user named them, for titles
+
+    @property
+    def empty(self) -> bool:
+        return not (self.entities or self.doc or self.since or self.until)
+
+    def paragraphs_sql(self) -> tuple[str, list[object]]:
+        """SQL selecting (doc, paragraph) pairs of the selection, and its parameters."""
+        parts: list[str] = []
+        args: list[object] = []
+        for entity in self.entities:
+            parts.append(
+                "SELECT DISTINCT doc, paragraph FROM mentions WHERE entity = ?"
+                " AND paragraph IS NOT NULL"
+            )
+            args.append(entity)
+        if not parts:
+            parts.append("SELECT doc, idx AS paragraph FROM paragraphs")
+        sql = " INTERSECT ".join(parts)
+        docs_sql, docs_args = self.documents_sql()
+        if docs_sql:
+            sql = f"SELECT doc, paragraph FROM ({sql}) WHERE doc IN ({docs_sql})"
+            args += docs_args
+        return sql, args
+
+    def documents_sql(self) -> tuple[str, list[object]]:
+        """SQL selecting the ids of documents in range (empty when no document filter)."""
+        conditions: list[str] = []
+        args: list[object] = []
+        if self.doc is not None:
+            conditions.append("id = ?")
+            args.append(self.doc)
+        if self.since is not None:
+            conditions.append("date IS NOT NULL AND date >= ?")
+            args.append(self.since)
+        if self.until is not None:
+            # A date is within --until 2021 when it starts with 2021: compare past the prefix.
+            conditions.append("date IS NOT NULL AND date <= ?")
+            args.append(self.until + "\uffff")
+        if not conditions:
+            return "", []
+        return "SELECT id FROM documents WHERE " + " AND ".join(conditions), args

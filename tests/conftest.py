@@ -1,0 +1,71 @@
+"""Shared fixtures: the real model runs once on the real seeds for the whole session."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kyrgyz_ru.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass
+class Result:
+    status: int
+    out: str
+    err: str
+
+
+Runner = Callable[..., Result]
+
+
+@pytest.fixture
+def krq(capsys: pytest.CaptureFixture[str]) -> Runner:
+    """Run the krq command line in-process, as a user would, and capture what it printed."""
+
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+            status = 0
+        except SystemExit as exc:
+            status = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Result(status, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the five bundled articles, built once with the default model."""
+    path = tmp_path_factory.mktemp("index") / "seeds.db"
+    try:
+        main(["ingest", "--db", str(path), str(SEEDS)])
+    except SystemExit as exc:
+        assert not exc.code, f"building the seeds index failed with status {exc.code}"
+    return path
+
+
+@pytest.fixture
+def fresh_db(seeds_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeds index for tests that change it."""
+    target = tmp_path / "copy.db"
+    with sqlite3.connect(seeds_db) as source, sqlite3.connect(target) as dest:
+        source.backup(dest)
+    return target
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # No test may touch the user's real cache or inherit their settings.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for name in ("KRQ_DB", "KRQ_MODEL", "KRQ_KNOWLEDGE", "KRQ_DEBUG", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
