@@ -19,12 +19,14 @@ from kyrgyz_ru.knowledge import KnowledgeBase, KnownEntity, alias_key
 from kyrgyz_ru.lexicon import Lexicon
 from kyrgyz_ru.records import Mention
 
-SURNAME_SCORE = 88  # Kazakbaev/Kazakbayev 94, Japarov/Zhaparov 86 -> needs the given name too
+SURNAME_SCORE = 88  # compared under translit_key: Zhaparov and Japarov are one surname
 GIVEN_SCORE = 80  # Sergei/Sergey 83, Vladimir/Valentina 47
 NAME_SCORE = 90  # whole-name score for two full names
 ORG_PLACE_SCORE = 94  # organisations and places differ by one word and mean another body
 _INITIALS = re.compile(r"\A((?:[A-Z]\.\s?){1,3})\s?([A-Z][\w'’-]+)\Z")
 _SLUG = re.compile(r"[^a-z0-9]+")
+_Y_BETWEEN_VOWELS = re.compile(r"(?<=[aeiou])y(?=[aeiou])")
+_DOUBLED = re.compile(r"([a-z])\1")
 
 
 @dataclass(frozen=True)
@@ -55,16 +57,26 @@ class Link:
 # -- within one document ------------------------------------------------------------------
 
 
+def translit_key(text: str) -> str:
+    """Romanisations of one Cyrillic name written alike: Zhaparov, Dzhaparov and Japarov;
+    Kazakbayev and Kazakbaev; Sergey and Sergei."""
+    key = alias_key(text)
+    for old, new in (("dzh", "j"), ("zh", "j"), ("dj", "j"), ("kh", "h"), ("ye", "e")):
+        key = key.replace(old, new)
+    key = _Y_BETWEEN_VOWELS.sub("", key).replace("y", "i")
+    return _DOUBLED.sub(r"\1", key)
+
+
 def _surname(name: str) -> str:
     match = _INITIALS.match(name)
     if match:
-        return alias_key(match.group(2))
-    words = alias_key(name).split()
+        return translit_key(match.group(2))
+    words = translit_key(name).split()
     return words[-1] if words else ""
 
 
 def _given(name: str) -> str:
-    words = alias_key(name).split()
+    words = translit_key(name).split()
     return words[0] if len(words) > 1 else ""
 
 
@@ -79,7 +91,7 @@ def same_person(a: str, b: str, lexicon: Lexicon) -> bool:
         return given_a[0] == given_b[0]
     return (
         fuzz.ratio(given_a, given_b) >= GIVEN_SCORE
-        and fuzz.ratio(alias_key(a), alias_key(b)) >= NAME_SCORE - 5
+        and fuzz.ratio(translit_key(a), translit_key(b)) >= NAME_SCORE - 5
     )
 
 
@@ -114,15 +126,15 @@ def _full_person(text: str, people: list[str], lexicon: Lexicon) -> tuple[str, s
         found = [p for p in people if same_person(text, p, lexicon) and _given(p)[:1] == first]
     elif len(words) == 2 and lexicon.is_patronymic(words[1]):
         how = "name and patronymic"
-        found = [p for p in people if _given(p) == alias_key(words[0])]
+        found = [p for p in people if _given(p) == translit_key(words[0])]
     elif len(words) == 1:
         how = "surname"
-        found = [p for p in people if fuzz.ratio(alias_key(text), _surname(p)) >= SURNAME_SCORE]
+        found = [p for p in people if fuzz.ratio(translit_key(text), _surname(p)) >= SURNAME_SCORE]
     else:
         return "", ""
     if not found:
         return "", ""
-    best = max(found, key=lambda p: (people.count(p), fuzz.ratio(alias_key(text), _surname(p))))
+    best = max(found, key=lambda p: (people.count(p), fuzz.ratio(translit_key(text), _surname(p))))
     # Two different people with the same surname in one article: the surname alone is ambiguous.
     if any(not same_person(best, other, lexicon) for other in found):
         return "", ""

@@ -512,26 +512,22 @@ def timeline_cli(
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run krq: library errors become one line on stderr and an exit status."""
-    import click
-
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or bool(os.environ.get("KRQ_DEBUG"))
     if "--debug" in args[1:]:  # accepted after the command too
         args = [a for a in args if a != "--debug"]
     try:
-        result = app(args=args, prog_name="krq", standalone_mode=False)
-        status = result if isinstance(result, int) else 0
+        # Standalone mode: typer reports its own usage errors (status 2) and exits itself.
+        app(args=args, prog_name="krq")
+        status: int = ExitStatus.SUCCESS
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KrqError as exc:
         if debug:
             err.print_exception()
         err.print(f"krq: {exc}", markup=False)
         status = exc.status
-    except click.exceptions.Exit as exc:
-        status = exc.exit_code
-    except click.ClickException as exc:
-        exc.show(file=sys.stderr)
-        status = ExitStatus.USAGE
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except KeyboardInterrupt:
         err.print("krq: interrupted", markup=False)
         status = ExitStatus.INTERRUPTED
     except BrokenPipeError:

@@ -131,7 +131,7 @@ def entities(
             args.append(label)
         sql += " AND mentions >= ?"
     args.append(min_count)
-    sql += " ORDER BY n DESC, name"
+    sql += " ORDER BY n DESC, 2"
     if search:
         ids = _search(db, search, label)
         rows = [r for r in db.execute(sql, args) if r[0] in ids]
