@@ -161,7 +161,7 @@ def _longer_org(text: str, orgs: list[str]) -> str:
 
 
 def find_acronyms(doc: str, text: str) -> list[AcronymDefinition]:
-    """"Long Form (ACR)" and "Long Form /ACR/" definitions, matched the Schwartz–Hearst way."""
+    """ "Long Form (ACR)" and "Long Form /ACR/" definitions, matched the Schwartz–Hearst way."""
     found = []
     for match in re.finditer(r"[(/]([A-Z][A-Za-z0-9&]{1,9})[)/]", text):
         short = match.group(1)

@@ -1,4 +1,4 @@
-"""Domain errors raised by the library; the CLI turns each into a one-line message and exit status."""
+"""Domain errors raised by the library; the CLI turns each into one line and an exit status."""
 
 from __future__ import annotations
 

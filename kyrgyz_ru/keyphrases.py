@@ -15,13 +15,88 @@ from kyrgyz_ru.records import Paragraph
 
 _WORD = re.compile(r"\A[^\W\d_][\w'’-]*\Z")
 _LEADING = frozenset(
-    "a an the this that these those our their its his her my your all both each every such "
-    "other another some any many more most several few no own same which what whose".split()
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "our",
+        "their",
+        "its",
+        "his",
+        "her",
+        "my",
+        "your",
+        "all",
+        "both",
+        "each",
+        "every",
+        "such",
+        "other",
+        "another",
+        "some",
+        "any",
+        "many",
+        "more",
+        "most",
+        "several",
+        "few",
+        "no",
+        "own",
+        "same",
+        "which",
+        "what",
+        "whose",
+    ]
 )
 _STOP = frozenset(
-    "it they we you he she i us them him me one ones something anything issue issues "
-    "question questions matter matters way ways lot number part parts side sides time times "
-    "year years field fields area areas sphere spheres framework level levels".split()
+    [
+        "it",
+        "they",
+        "we",
+        "you",
+        "he",
+        "she",
+        "i",
+        "us",
+        "them",
+        "him",
+        "me",
+        "one",
+        "ones",
+        "something",
+        "anything",
+        "issue",
+        "issues",
+        "question",
+        "questions",
+        "matter",
+        "matters",
+        "way",
+        "ways",
+        "lot",
+        "number",
+        "part",
+        "parts",
+        "side",
+        "sides",
+        "time",
+        "times",
+        "year",
+        "years",
+        "field",
+        "fields",
+        "area",
+        "areas",
+        "sphere",
+        "spheres",
+        "framework",
+        "level",
+        "levels",
+    ]
 )
 MAX_WORDS = 5
 # A phrase starts at an adjective, noun or participle: "and more questions" is not a phrase.
@@ -44,7 +119,7 @@ def normalise_chunk(words: Sequence[tuple[str, str]]) -> str:
     if not all(_WORD.match(w) for w, _ in items):
         return ""
     out = [w.casefold() for w, _ in items]
-    word, tag = items[-1]
+    _, tag = items[-1]
     if tag == "NNS":
         out[-1] = _singular(out[-1])
     if all(w in _STOP or w in _LEADING for w in out):

@@ -24,7 +24,7 @@ _SPACES = re.compile(r"\s+")
 
 
 def alias_key(text: str) -> str:
-    """The form under which names are compared: case, dashes, dots, quotes and 'the' do not count."""
+    """The form names are compared in: case, dashes, dots, quotes and 'the' do not count."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").casefold()
     text = _DASHES.sub(" ", text).replace(".", " ")
     text = _SPACES.sub(" ", text).strip(" '\"/()[],;:")
@@ -88,7 +88,7 @@ class KnowledgeBase:
         return [self.entities[i] for i in sorted(self._by_key.get(alias_key(name), ()))]
 
     def ruler_patterns(self) -> list[dict[str, str]]:
-        """Phrase patterns for spaCy's EntityRuler: each name as written, in capitals and in title case."""
+        """EntityRuler phrase patterns: each name as written, in capitals, in title case."""
         patterns: list[dict[str, str]] = []
         seen: set[tuple[str, str]] = set()
         for entity in self.entities.values():
@@ -111,7 +111,7 @@ def _title(name: str) -> str:
 def _parse_line(line: str, where: str) -> KnownEntity:
     try:
         row = json.loads(line)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise DataFileError(f"{where}: not JSON ({exc.msg})") from None
     if not isinstance(row, dict):
         raise DataFileError(f"{where}: expected a JSON object")

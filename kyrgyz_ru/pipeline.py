@@ -55,7 +55,7 @@ def load_pipeline(name: str, knowledge: KnowledgeBase) -> Language:
     if "ner" not in nlp.pipe_names:
         raise ModelError(f"spaCy model '{name}' has no 'ner' component; krq needs one")
     # Before the NER so that known names are fixed and the model labels only the rest.
-    ruler = nlp.add_pipe(
+    ruler: Any = nlp.add_pipe(
         "entity_ruler",
         name=RULER,
         before="ner",
@@ -141,7 +141,9 @@ def _collect(doc: Any, offset: int, analysis: Analysis) -> None:
             base += len(piece)
             base += _break_length(sent.text, base - sent.start_char - offset)
     analysis.tokens.extend(
-        (t.idx + offset, t.idx + offset + len(t.text), t.tag_, t.pos_) for t in doc if not t.is_space
+        (t.idx + offset, t.idx + offset + len(t.text), t.tag_, t.pos_)
+        for t in doc
+        if not t.is_space
     )
     if doc.has_annotation("DEP"):
         analysis.noun_chunks.extend(

@@ -322,11 +322,19 @@ def check_doc(db: sqlite3.Connection, doc: str) -> None:
 
 def documents(db: sqlite3.Connection) -> list[DocumentRow]:
     counts: dict[str, dict[str, int]] = {}
-    for doc, label, n in db.execute("SELECT doc, label, count(*) FROM mentions GROUP BY doc, label"):
+    for doc, label, n in db.execute(
+        "SELECT doc, label, count(*) FROM mentions GROUP BY doc, label"
+    ):
         counts.setdefault(doc, {})[label] = n
     return [
         DocumentRow(
-            r[0], r[1], r[2], r[3], r[4], r[5], {lb: counts.get(r[0], {}).get(lb, 0) for lb in LABELS}
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            {lb: counts.get(r[0], {}).get(lb, 0) for lb in LABELS},
         )
         for r in db.execute(
             "SELECT id, date, date_source, title, chars, path FROM documents ORDER BY id"
@@ -336,24 +344,22 @@ def documents(db: sqlite3.Connection) -> list[DocumentRow]:
 
 def paragraph_records(db: sqlite3.Connection) -> Iterator[dict[str, object]]:
     """Every paragraph with its topics, scores and triggering terms, streamed."""
-    topics: dict[tuple[str, int], list[dict[str, object]]] = {}
-    current = None
     rows = db.execute(
         "SELECT p.doc, p.idx, p.start, p.end, t.topic, t.score, t.terms FROM paragraphs p"
         " LEFT JOIN topics t ON t.doc = p.doc AND t.paragraph = p.idx"
         " ORDER BY p.doc, p.idx, t.score DESC"
     )
     record: dict[str, object] | None = None
+    topics: list[dict[str, object]] = []
     for doc, idx, start, end, topic, score, terms in rows:
-        if current != (doc, idx):
+        if record is None or (record["doc"], record["index"]) != (doc, idx):
             if record is not None:
                 yield record
-            current = (doc, idx)
-            record = {"doc": doc, "index": idx, "start": start, "end": end, "topics": []}
-        if topic is not None and record is not None:
-            found = topics.setdefault(current, [])
-            entry = {"id": topic, "score": score, "terms": [t[0] for t in json.loads(terms)]}
-            found.append(entry)
-            record["topics"] = found
+            topics = []
+            record = {"doc": doc, "index": idx, "start": start, "end": end, "topics": topics}
+        if topic is not None:
+            topics.append(
+                {"id": topic, "score": score, "terms": [t[0] for t in json.loads(terms)]}
+            )
     if record is not None:
         yield record

@@ -59,23 +59,31 @@ def write(
             count += 1
         return count
     if fmt is Format.csv:
+        # CSV carries the same fields as JSON (lists and objects as JSON text), header first.
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([c.key for c in columns])
+        keys: list[str] | None = None
         count = 0
         for record in records:
+            if keys is None:
+                keys = [k for k in record if not k.startswith("_")]
+                writer.writerow(keys)
             writer.writerow(
                 [
                     json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else _plain(v)
-                    for v in (record.get(c.key) for c in columns)
+                    for v in (record.get(k) for k in keys)
                 ]
             )
             count += 1
+        if keys is None:
+            writer.writerow([c.key for c in columns])
         return count
     rows = list(records)
     if fmt is Format.json:
         out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return len(rows)
-    table = Table(title=title, header_style="bold", expand=False, show_lines=False)
+    # Ratios share out the width only in an expanded table: long text columns get the room.
+    expand = any(c.ratio for c in columns)
+    table = Table(title=title, header_style="bold", expand=expand, show_lines=False)
     for column in columns:
         table.add_column(column.header, justify=column.justify, ratio=column.ratio)  # type: ignore[arg-type]
     for record in rows:

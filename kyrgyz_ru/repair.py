@@ -123,6 +123,14 @@ class Repairer:
         for start, end in dates.find_date_expressions(self.text):
             found.append(Candidate(start, end, "DATE", "", 1))
         blockers.extend(self._known_non_entities())
+        # A known non-entity inside a longer known name ("Collective Security Treaty" in
+        # "Collective Security Treaty Organization") is part of that name.
+        known = [(c.start, c.end) for c in found if c.kb_id]
+        blockers = [
+            b
+            for b in blockers
+            if not any(s <= b.start and b.end <= e and e - s > b.end - b.start for s, e in known)
+        ]
         found.extend(self._institutions(found))
         found = [c for c in found if c.kb_id or c.label == "DATE" or not self._indefinite(c)]
         chosen = _without_overlaps(found, blockers)
@@ -200,8 +208,10 @@ class Repairer:
         i = 0
         while i < len(raw):
             span = raw[i]
-            if span.label == "ORG" and i + 1 < len(raw) and not self.analysis.kb_ids.get(
-                (span.start, span.end)
+            if (
+                span.label == "ORG"
+                and i + 1 < len(raw)
+                and not self.analysis.kb_ids.get((span.start, span.end))
             ):
                 nxt = raw[i + 1]
                 gap = self.text[span.end : nxt.start]
@@ -324,7 +334,11 @@ class Repairer:
         surnames = self._surnames(chosen)
         result = []
         for c in chosen:
-            if c.label in ("ORG", "PLACE") and not c.kb_id and self.text[c.start : c.end] in surnames:
+            if (
+                c.label in ("ORG", "PLACE")
+                and not c.kb_id
+                and self.text[c.start : c.end] in surnames
+            ):
                 c = replace(c, label="PERSON")
             result.append(c)
         return result
@@ -352,7 +366,8 @@ class Repairer:
             return []
         added: list[Candidate] = []
         pattern = re.compile(
-            r"(?<![\w.-])(" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+            r"(?<![\w.-])("
+            + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
             + r")(?![\w-]|\.\w)"
         )
         for match in pattern.finditer(self.text):

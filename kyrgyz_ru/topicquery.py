@@ -45,9 +45,7 @@ def topics(
 ) -> list[TopicRow]:
     """Topics of the selected paragraphs, ranked by paragraph count, then lift."""
     total = db.execute("SELECT count(*) FROM paragraphs").fetchone()[0] or 1
-    corpus = dict(
-        db.execute("SELECT topic, count(*) FROM topics GROUP BY topic").fetchall()
-    )
+    corpus = dict(db.execute("SELECT topic, count(*) FROM topics GROUP BY topic").fetchall())
     chosen_sql, args = selection.paragraphs_sql()
     selected = db.execute(f"SELECT count(*) FROM ({chosen_sql})", args).fetchone()[0]
     rows = db.execute(
@@ -62,14 +60,14 @@ def topics(
         base = corpus.get(topic, 0) / total
         lift = share / base if base else 0.0
         result.append(
-            TopicRow(topic, _labels(labels, topic), count, docs, round(share, 3), round(lift, 2), [])
+            TopicRow(
+                topic, _labels(labels, topic), count, docs, round(share, 3), round(lift, 2), []
+            )
         )
     result.sort(key=lambda r: (-r.paragraphs, -r.lift, r.id))
     if limit is not None:
         result = result[:limit]
-    return [
-        TopicRow(**{**r.__dict__, "phrases": key_phrases(db, selection, r.id)}) for r in result
-    ]
+    return [TopicRow(**{**r.__dict__, "phrases": key_phrases(db, selection, r.id)}) for r in result]
 
 
 def key_phrases(
@@ -137,6 +135,6 @@ def evidence(
         sql += " LIMIT ?"
         args.append(limit)
     return [
-        Evidence(doc, idx, start, end, score, text, [tuple(t) for t in json.loads(terms)])  # type: ignore[misc]
+        Evidence(doc, idx, start, end, score, text, [tuple(t) for t in json.loads(terms)])
         for doc, idx, start, end, score, terms, text in db.execute(sql, args)
     ]

@@ -133,7 +133,7 @@ def eval_rows(report: EntityReport, topics: TopicReport | None) -> list[dict[str
     """One row a measure: spans per label, micro, B-cubed per label, date values, topics."""
 
     def row(measure: str, p: float, r: float, f: float, *counts: int) -> dict[str, Any]:
-        tp, fp, fn = (counts + (None, None, None))[:3] if counts else (None, None, None)
+        tp, fp, fn = (*counts, None, None, None)[:3]
         return {"measure": measure, "precision": round(p, 3), "recall": round(r, 3),
                 "f1": round(f, 3), "tp": tp, "fp": fp, "fn": fn}  # fmt: skip
 

@@ -62,9 +62,21 @@ def test_a_surname_shared_by_two_people_stays_unresolved() -> None:
 @pytest.mark.parametrize(
     ("text", "long", "short"),
     [
-        ("the Eurasian Fund for Stabilization and Development (EFSD) said", "Eurasian Fund for Stabilization and Development", "EFSD"),
-        ("members of the Collective Security Treaty Organization /CSTO/.", "Collective Security Treaty Organization", "CSTO"),
-        ("the Organization for Security and Co-operation in Europe (OSCE)", "Organization for Security and Co-operation in Europe", "OSCE"),
+        (
+            "the Eurasian Fund for Stabilization and Development (EFSD) said",
+            "Eurasian Fund for Stabilization and Development",
+            "EFSD",
+        ),
+        (
+            "members of the Collective Security Treaty Organization /CSTO/.",
+            "Collective Security Treaty Organization",
+            "CSTO",
+        ),
+        (
+            "the Organization for Security and Co-operation in Europe (OSCE)",
+            "Organization for Security and Co-operation in Europe",
+            "OSCE",
+        ),
     ],
 )
 def test_acronym_definitions(text: str, long: str, short: str) -> None:
@@ -99,7 +111,10 @@ def test_link_groups_variants_and_keeps_people_apart() -> None:
     assert entity["Sadyr Japarov"] != entity["Akylbek Japarov"]
     assert entity["EFSD"] == entity["Eurasian Fund for Stabilization and Development"]
     assert links[("ORG", "EFSD")].display == "EFSD"
-    assert "acronym defined in d" in links[("ORG", "Eurasian Fund for Stabilization and Development")].reason
+    assert (
+        "acronym defined in d"
+        in links[("ORG", "Eurasian Fund for Stabilization and Development")].reason
+    )
     assert links[("PERSON", "Ruslan Kazakbayev")].display == "Ruslan Kazakbaev"
 
 
@@ -130,7 +145,11 @@ def test_ambiguous_knowledge_base_alias_is_not_used() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("the Kyrgyz Republic", "Kyrgyz Republic"), ("R.A. Kazakbayev", "r a kazakbayev"), ("Itar-Tass", "ITAR TASS")],
+    [
+        ("the Kyrgyz Republic", "Kyrgyz Republic"),
+        ("R.A. Kazakbayev", "r a kazakbayev"),
+        ("Itar-Tass", "ITAR TASS"),
+    ],
 )
 def test_alias_key(a: str, b: str) -> None:
     assert alias_key(a) == alias_key(b)

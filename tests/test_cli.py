@@ -40,7 +40,9 @@ def _parse(fmt: str, out: str) -> list[dict[str, object]]:
 
 @pytest.mark.parametrize("command", LISTING_COMMANDS, ids=lambda c: " ".join(c))
 @pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "csv"])
-def test_every_listing_in_every_format(krq: Runner, seeds_db: Path, command: list[str], fmt: str) -> None:
+def test_every_listing_in_every_format(
+    krq: Runner, seeds_db: Path, command: list[str], fmt: str
+) -> None:
     result = krq(*command, "--db", seeds_db, "--format", fmt)
     assert result.status == 0, result.err
     assert result.out.strip()
@@ -145,7 +147,9 @@ def test_ingest_replaces_a_changed_document(krq: Runner, fresh_db: Path, tmp_pat
     result = krq("ingest", "--db", fresh_db, folder)
     assert result.status == 0, result.err
     assert "1 updated" in result.err
-    rows = json.loads(krq("entities", "--db", fresh_db, "--doc", "001_72c8119b68f9c38f", "--json").out)
+    rows = json.loads(
+        krq("entities", "--db", fresh_db, "--doc", "001_72c8119b68f9c38f", "--json").out
+    )
     assert {"Bishkek", "Ruslan Kazakbaev"} <= {r["name"] for r in rows}
     assert not any(r["name"] == "EFSD" for r in rows)
 
@@ -157,7 +161,9 @@ def test_a_query_with_no_index_builds_it(krq: Runner, tmp_path: Path) -> None:
     assert "building the index" in result.err
 
 
-def test_default_index_lives_in_the_cache_dir(krq: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_index_lives_in_the_cache_dir(
+    krq: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert krq("docs", "--json").status == 0
     assert (tmp_path / "xdg" / "krq" / "index.db").exists()
@@ -191,7 +197,9 @@ def test_error_folder_without_txt_files(krq: Runner, fresh_db: Path, tmp_path: P
     [b"\xff\xfe\x00\x00binary\x00junk", "Президент Жапаров".encode("cp1251"), b"", b"  \n\t\n"],
     ids=["binary", "cp1251", "empty", "whitespace"],
 )
-def test_error_unreadable_article(krq: Runner, fresh_db: Path, tmp_path: Path, content: bytes) -> None:
+def test_error_unreadable_article(
+    krq: Runner, fresh_db: Path, tmp_path: Path, content: bytes
+) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)
     before = json.loads(krq("docs", "--db", fresh_db, "--json").out)
@@ -232,7 +240,9 @@ def test_missing_model_names_the_install_command(krq: Runner, tmp_path: Path) ->
     assert "pip install" in result.err
 
 
-def test_model_from_environment(krq: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_from_environment(
+    krq: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("KRQ_MODEL", "en_core_web_nonexistent")
     result = krq("ingest", "--db", tmp_path / "x.db", SEEDS)
     assert result.status == ExitStatus.MODEL
@@ -258,7 +268,10 @@ def test_every_command_has_help_and_is_documented(krq: Runner, command: str) -> 
 
 def test_python_dash_m_runs(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "kyrgyz_ru", "--version"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "kyrgyz_ru", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0 and done.stdout.startswith("krq ")
 

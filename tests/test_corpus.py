@@ -52,7 +52,9 @@ def test_titles_skip_bylines_and_dates() -> None:
     assert doc.title.startswith("Russian base in Kyrgyzstan")
 
 
-@pytest.mark.parametrize("line", ['{"doc": "a", "date": "May 2020"}', "not json", '{"date": "2020"}'])
+@pytest.mark.parametrize(
+    "line", ['{"doc": "a", "date": "May 2020"}', "not json", '{"date": "2020"}']
+)
 def test_bad_catalog_lines_are_named(tmp_path: Path, line: str) -> None:
     (tmp_path / corpus.CATALOG_NAME).write_text(line + "\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"catalog\.jsonl:1"):

@@ -1,4 +1,4 @@
-"""Accuracy on the hand-made gold of the seeds: the targets of issues 3, 4 and 5 as regression guards."""
+"""Accuracy on the gold of the seeds: the targets of issues 3, 4 and 5 as regression guards."""
 
 from __future__ import annotations
 
@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from kyrgyz_ru.evaluate import EntityReport, TopicReport, read_entity_gold, read_topic_gold
-from kyrgyz_ru.evaluate import score_entities, score_topics
+from kyrgyz_ru.evaluate import (
+    EntityReport,
+    TopicReport,
+    read_entity_gold,
+    read_topic_gold,
+    score_entities,
+    score_topics,
+)
 from kyrgyz_ru.index import Index
 from kyrgyz_ru.query import all_mentions, paragraph_records
 
