@@ -249,20 +249,21 @@ def _parse_part(s: str, *, allow_bare_day: bool = False) -> _Part | None:
 
 
 def _year_near(month: int, anchor: _Anchor) -> int:
-    """The year of a yearless month: the one that puts it nearest the anchor's month.
+    """The year of a yearless month, judged from the anchor's month.
 
-    Writers drop the year when the date is close to publication, so "December 8" in a February
-    article is last December and "April 24" in a March article is next month. At six months'
-    distance news leans to the past, which it mostly reports.
+    Writers drop the year when the date is close to publication, and news mostly reports the
+    past: a month up to three months ahead is the coming one ("April 24" in a March article),
+    any other is the latest one already begun ("March" in an October article is last March,
+    "December 8" in a February article last December).
     """
     if anchor.month is None:
         return anchor.year
-    delta = month - anchor.month
-    if delta > 5:
-        return anchor.year - 1
-    if delta < -6:
-        return anchor.year + 1
-    return anchor.year
+    ahead = (month - anchor.month) % 12
+    if ahead == 0:
+        return anchor.year
+    if ahead <= 3:
+        return anchor.year + (1 if month < anchor.month else 0)
+    return anchor.year - (1 if month > anchor.month else 0)
 
 
 class _Unresolvable(Exception):

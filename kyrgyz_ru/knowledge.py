@@ -21,6 +21,7 @@ TYPES = ("PERSON", "ORG", "PLACE", "MISC")  # MISC: names that are never PERSON,
 _WIKIDATA = re.compile(r"\AQ[0-9]+\Z")
 _DASHES = re.compile(r"[\u2010-\u2015\-]")
 _SPACES = re.compile(r"\s+")
+_ACRONYM = re.compile(r"\A[A-Z][A-Z&]{2,7}\Z")
 
 
 def alias_key(text: str) -> str:
@@ -55,6 +56,7 @@ class KnowledgeBase:
     # alias key -> ids of the entities that claim it; a key claimed by two is ambiguous.
     _by_key: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _misc: re.Pattern[str] | None = field(default=None, repr=False)
+    _acronyms: re.Pattern[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         by_key: dict[str, set[str]] = defaultdict(set)
@@ -83,6 +85,27 @@ class KnowledgeBase:
                 else None
             )
         return self._misc
+
+    def acronym_pattern(self) -> re.Pattern[str] | None:
+        """One regex for the known acronyms (three or more capitals), as written."""
+        if self._acronyms is None:
+            names = sorted(
+                {
+                    n
+                    for e in self.entities.values()
+                    if e.type in ("ORG", "PLACE")
+                    for n in e.names
+                    if _ACRONYM.match(n)
+                },
+                key=len,
+                reverse=True,
+            )
+            self._acronyms = (
+                re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])")
+                if names
+                else None
+            )
+        return self._acronyms
 
     def claimants(self, name: str) -> list[KnownEntity]:
         return [self.entities[i] for i in sorted(self._by_key.get(alias_key(name), ()))]

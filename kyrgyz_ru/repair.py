@@ -133,10 +133,49 @@ class Repairer:
         ]
         found.extend(self._institutions(found))
         found = [c for c in found if c.kb_id or c.label == "DATE" or not self._indefinite(c)]
+        found.extend(self._known_acronyms())
         chosen = _without_overlaps(found, blockers)
+        chosen = self._with_given_names(chosen)
         chosen = self._relabel_surnames(chosen)
         chosen = _without_overlaps(chosen + self._propagate(chosen), blockers)
         return chosen
+
+    def _known_acronyms(self) -> list[Candidate]:
+        """Known acronyms wherever they stand: tokenisation hides "/TASS/." from the ruler."""
+        pattern = self.kb.acronym_pattern()
+        if pattern is None:
+            return []
+        result = []
+        for match in pattern.finditer(self.text):
+            known = self.kb.lookup(match.group())
+            if known and known.type in ("ORG", "PLACE"):
+                result.append(Candidate(match.start(), match.end(), known.type, known.id, 3))
+        return result
+
+    def _with_given_names(self, chosen: list[Candidate]) -> list[Candidate]:
+        """A surname the knowledge base knows takes the unlisted given name written before it
+        ("Dastanbek Dzhumabekov"), but never a title ("President Putin") or a known name."""
+        taken = {c.end for c in chosen}
+        result = []
+        for c in chosen:
+            if c.label == "PERSON" and " " not in self.text[c.start : c.end]:
+                i = bisect.bisect_left(self.tokens.starts, c.start) - 1
+                if i >= 0:
+                    start, end, tag, _ = self.tokens.items[i]
+                    word = self.text[start:end]
+                    if (
+                        tag == "NNP"
+                        and end + 1 == c.start
+                        and word[:1].isupper()
+                        and word.isalpha()
+                        and end not in taken
+                        and word.casefold() not in self.lex.titles
+                        and word.casefold() not in self.lex.demonyms
+                        and self._same_sentence(start, c.start)
+                    ):
+                        c = replace(c, start=start, kb_id="")
+            result.append(c)
+        return result
 
     def _indefinite(self, c: Candidate) -> bool:
         """After "a" or "an" a capitalised phrase is a kind of thing, not a name."""
