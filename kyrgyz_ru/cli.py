@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -13,7 +14,7 @@ from rich.console import Console
 
 from kyrgyz_ru import __version__
 from kyrgyz_ru.errors import ExitStatus, KrqError, UsageError
-from kyrgyz_ru.index import Index, default_path
+from kyrgyz_ru.index import Index, default_path, describe_error
 from kyrgyz_ru.render import Column, Format, write
 
 app = typer.Typer(
@@ -266,6 +267,9 @@ def ingest_cli(
         _remove_index(path)
     targets = list(paths or []) or [bundled_seeds()]
     index = Index.open(path)
+    if index.created:  # a query meanwhile must not take it for an empty index to fill
+        with index.transaction():
+            index.set_meta("stale", "1")
     report = _run_ingest(
         index,
         targets,
@@ -283,6 +287,8 @@ def ingest_cli(
         f"({report.mentions} mentions, {report.seconds:.1f} s); index: {path}",
         markup=False,
     )
+    for where, note in report.notes:
+        err.print(f"krq: {where}: {note}", markup=False)
     for where, why in report.skipped:
         err.print(f"krq: skipped {where}: {why}", markup=False)
     if report.skipped:
@@ -346,7 +352,7 @@ def eval_cli(
     from kyrgyz_ru.evaluate import read_entity_gold, read_topic_gold, score_entities, score_topics
     from kyrgyz_ru.query import all_mentions, paragraph_records
     from kyrgyz_ru.render import write_object
-    from kyrgyz_ru.views import EVAL_COLUMNS, ERROR_COLUMNS, eval_rows
+    from kyrgyz_ru.views import ERROR_COLUMNS, EVAL_COLUMNS, eval_rows
 
     index = _index(db, model)
     predicted = ({**r.record(), "entity": r.entity_id} for r in all_mentions(index.db))
@@ -414,7 +420,8 @@ def _selection(
     from kyrgyz_ru.query import check_doc, resolve
     from kyrgyz_ru.selection import Selection, check_date
 
-    wanted = [("ORG", n) for n in org or ()] + [("PERSON", n) for n in person or ()]
+    wanted: list[tuple[str | None, str]] = [("ORG", n) for n in org or ()]
+    wanted += [("PERSON", n) for n in person or ()]
     wanted += [("PLACE", n) for n in place or ()] + [(None, n) for n in entity or ()]
     found = [resolve(index.db, name, label) for label, name in wanted]
     if doc is not None:
@@ -530,6 +537,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         err.print("krq: interrupted", markup=False)
         status = ExitStatus.INTERRUPTED
+    except UnicodeEncodeError as exc:
+        if debug:
+            err.print_exception()
+        if "surrogates" in str(exc.reason):  # argv bytes that are not UTF-8 (surrogateescape)
+            err.print("krq: an argument or file name is not valid UTF-8 text", markup=False)
+            status = ExitStatus.USAGE
+        else:
+            err.print(
+                f"krq: cannot write text in the {exc.encoding} encoding; "
+                "set PYTHONIOENCODING=utf-8",
+                markup=False,
+            )
+            status = ExitStatus.ERROR
+    except sqlite3.DatabaseError as exc:  # found damaged, locked or full while in use
+        if debug:
+            err.print_exception()
+        err.print(f"krq: {describe_error(exc)}", markup=False)
+        status = ExitStatus.INDEX
     except BrokenPipeError:
         # The reader went away (krq ... | head): not an error worth a message.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -538,6 +563,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except Exception as exc:
         if debug:
             raise
-        err.print(f"krq: unexpected error: {exc!r} (run with --debug for a traceback)", markup=False)
+        err.print(
+            f"krq: unexpected error: {exc!r} (run with --debug for a traceback)", markup=False
+        )
         status = ExitStatus.ERROR
     sys.exit(int(status))

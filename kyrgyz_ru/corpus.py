@@ -6,11 +6,12 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kyrgyz_ru.errors import DataFileError, InputError, NotFoundError
+from kyrgyz_ru.errors import DataFileError, InputError, KrqError, NotFoundError
 from kyrgyz_ru.records import Document, Paragraph
 
 CATALOG_NAME = "catalog.jsonl"
@@ -56,21 +57,117 @@ def _walk_txt(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
+# Single-byte encodings tried, in this order, for a file that is not UTF-8 (see decode_text).
+LEGACY_ENCODINGS = {
+    "cp1251": "Windows-1251 (Cyrillic)",
+    "cp1252": "Windows-1252 (Western; covers Latin-1)",
+}
+_LETTERS = re.compile(r"[^\W\d_]+")
+# C0 control characters other than tab, newlines, vertical tab and form feed.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def decode(data: bytes, path: Path) -> str:
-    """Bytes to text the way Python's text mode reads a UTF-8 file: universal newlines."""
-    if not data.strip():
+    """Bytes to text the way Python's text mode reads the file: universal newlines."""
+    return decode_text(data, path)[0]
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str]:
+    """Bytes to text and the encoding it was read in: "utf-8", "utf-16", "cp1251" or "cp1252".
+
+    UTF-8 (with or without a BOM) is always tried first and is never second-guessed: a file
+    that decodes as UTF-8 is read as UTF-8. A UTF-16 file must start with its BOM. Any other
+    file is read in a single-byte Windows encoding only when no valid UTF-8 multi-byte
+    sequence outnumbers its invalid bytes (a UTF-8 file with a few stray bytes is refused,
+    not turned into mojibake): Windows-1251 when its non-ASCII words read as Cyrillic,
+    otherwise Windows-1252, which reads Latin-1 text identically.
+
+    Offsets index the returned text: the BOM dropped and CRLF and CR turned into LF, i.e.
+    `open(path, encoding=E, newline=None).read()` with E = "utf-8-sig" or the encoding named.
+    """
+    text, encoding = _decode(data, path)
+    if not text.strip():
         raise InputError(f"empty file: {path}")
+    if encoding != "utf-8" and len(_CONTROL.findall(text)) * 100 > len(text):
+        raise InputError(f"not a text file (binary data): {path}")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def _decode(data: bytes, path: Path) -> tuple[str, str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and not data.startswith(b"\xff\xfe\x00\x00"):
+        try:
+            return data.decode("utf-16"), "utf-16"  # its BOM says so (Notepad's "Unicode")
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: judged as bytes below
     if b"\x00" in data:
         raise InputError(f"not a text file (it holds NUL bytes): {path}")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    lenient = data.decode("utf-8", errors="replace")
+    invalid = lenient.count("\ufffd")
+    valid = sum(1 for c in lenient if c > "\x7f" and c != "\ufffd")
+    if valid >= invalid:
         raise InputError(
-            f"not UTF-8 text (byte {exc.start}): {path}; convert it first, "
-            f"e.g. iconv -f cp1251 -t utf-8"
-        ) from None
-    # Offsets index the text as `open(path, encoding="utf-8").read()` sees it.
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+            f"not valid UTF-8 (byte {first_bad}; mostly UTF-8 with {invalid} bad byte"
+            f"{'s' if invalid != 1 else ''}): {path}; drop them with "
+            f"iconv -c -f utf-8 -t utf-8, or convert from its real encoding"
+        )
+    if len(_CONTROL_BYTES.findall(data)) * 100 > len(data):
+        raise InputError(f"not a text file (binary data): {path}")
+    for encoding in _legacy_order(data):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        f"not UTF-8 text (byte {first_bad}) nor Windows-1251/1252: {path}; convert it first, "
+        f"e.g. iconv -f ENCODING -t utf-8"
+    )
+
+
+def _legacy_order(data: bytes) -> tuple[str, ...]:
+    """Windows-1251 first when the non-ASCII words read as Cyrillic in it, else Windows-1252."""
+    cyrillic = other = 0
+    for word in _LETTERS.findall(data.decode("cp1251", errors="replace")):
+        if word.isascii():
+            continue
+        if len(word) >= 2 and all("\u0400" <= c <= "\u04ff" for c in word):
+            cyrillic += 1
+        else:
+            other += 1
+    return ("cp1251", "cp1252") if cyrillic > other else ("cp1252",)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file; a pipe, socket or device named .txt is refused, not read
+    (opening a FIFO would wait forever for a writer)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise InputError(f"broken symbolic link: {path}") from None
+        raise NotFoundError(f"file vanished before it could be read: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"not a file: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(f"not a file: {path}")
+        if not stat.S_ISREG(mode):
+            raise InputError(f"not a regular file (a pipe, socket or device): {path}")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            return file.read()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -85,18 +182,27 @@ def read_catalog(folder: Path) -> dict[str, CatalogEntry]:
     if not path.is_file():
         return {}
     entries: dict[str, CatalogEntry] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        lines = read_bytes(path).decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    except KrqError as exc:
+        raise DataFileError(str(exc)) from None
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
             doc = str(row["doc"])
         except (ValueError, KeyError, TypeError):
-            raise DataFileError(f"{path}:{number}: expected a JSON object with a 'doc' field")
+            raise DataFileError(
+                f"{path}:{number}: expected a JSON object with a 'doc' field"
+            ) from None
         date = row.get("date")
         if date is not None and not _ISO_VALUE.match(str(date)):
             raise DataFileError(f"{path}:{number}: date must be YYYY, YYYY-MM or YYYY-MM-DD")
-        entries[doc] = CatalogEntry(date=date, title=row.get("title"))
+        title = row.get("title")
+        entries[doc] = CatalogEntry(date=date, title=None if title is None else str(title))
     return entries
 
 
@@ -139,17 +245,19 @@ def read_document(
     path: Path,
     catalog: dict[str, CatalogEntry] | None = None,
     date: str | None = None,
+    notes: list[str] | None = None,
 ) -> Document:
-    """Read one article; its date comes from the header, `date`, the catalog, or the text."""
+    """Read one article; its date comes from the header, `date`, the catalog, or the text.
+
+    A file read in another encoding than UTF-8 adds a line saying so to `notes`.
+    """
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise NotFoundError(f"file vanished before it could be read: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"not a file: {path}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    text = decode(data, path)
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in the name, kept as surrogates by Python
+        raise InputError(f"the file name is not valid UTF-8; rename it: {path}") from None
+    text, encoding = decode_text(read_bytes(path), path)
+    if encoding != "utf-8" and notes is not None:
+        notes.append(f"read as {LEGACY_ENCODINGS.get(encoding, encoding.upper())}, not UTF-8")
     entry = (catalog or {}).get(path.stem)
     doc_date, source = header_date(text), "header"
     if doc_date is None and date is not None:

@@ -11,7 +11,7 @@ precision ("2021-02-24", "2021-02", "2021"); an expression finer than its anchor
 against "2021-02") gives None rather than a guess. Nothing here reads the clock.
 
 A hand-written grammar is used rather than dateparser: measured on the gold (see
-benchmarks/date_methods.py and docs/dates.md) dateparser cannot state precision, ranges or an
+benchmarks/date_methods.py and the README) dateparser cannot state precision, ranges or an
 unknown year, and it resolves a yearless month-day against the clock's idea of "past".
 Only the standard library is imported, so queries that import this module stay fast.
 """

@@ -6,8 +6,9 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from kyrgyz_ru.errors import IndexFault
@@ -62,6 +63,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+_TABLES_SQL = "SELECT name FROM sqlite_master WHERE type = 'table'"
 
 
 def default_path() -> Path:
@@ -83,89 +85,201 @@ class StoredDocument:
     chars: int
 
 
+class _ReadOnlyStorage(Exception):
+    """The file exists but cannot be written here: open it read-only instead."""
+
+
 class Index:
     """One open index file. Writes happen in explicit transactions (`with index.transaction()`)."""
 
-    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, connection: sqlite3.Connection, readonly: bool = False) -> None:
         self.path = path
         self.db = connection
+        self.readonly = readonly  # opened read-only: its storage cannot be written
+        self.created = False  # this open created the file: nobody has written to it yet
 
     # -- opening --------------------------------------------------------------------------
 
     @classmethod
     def open(cls, path: Path, create: bool = True, readonly: bool = False) -> Index:
-        if not path.exists() and not create:
+        """Open the index at `path`, creating and migrating it as needed.
+
+        Whatever is at `path`, the outcome is an open index or an IndexFault that says what
+        to do: a damaged file or another program's database, an index of a newer krq, a
+        folder, a place where no file can be created. An index on storage that cannot be
+        written (a read-only mount) opens read-only: queries work, writes raise IndexFault.
+        """
+        if path.is_dir():
+            raise IndexFault(f"the index path {path} is a folder; give a file path with --db")
+        exists = path.exists()
+        if not exists and (readonly or not create):
             raise IndexFault(f"no index at {path}")
+        if readonly:
+            return cls._open_readonly(path)
         try:
-            if not path.exists():
+            if not exists:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            if readonly:
-                db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-            else:
-                db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            db = sqlite3.connect(path, timeout=30, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise IndexFault(f"cannot open the index at {path}: {exc}") from None
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            if exists:
+                raise IndexFault(f"cannot open the index at {path}: {reason}") from None
+            raise IndexFault(
+                f"cannot create the index at {path} ({reason}); choose a writable place "
+                f"with --db or ${DB_ENV}"
+            ) from None
         index = cls(path, db)
-        index._prepare(readonly)
+        index.created = not exists
+        try:
+            index._prepare()
+        except _ReadOnlyStorage as exc:
+            if not exists:
+                raise IndexFault(
+                    f"cannot create the index at {path} ({exc}); choose a writable place "
+                    f"with --db or ${DB_ENV}"
+                ) from None
+            return cls._open_readonly(path, exc)
+        except BaseException:
+            db.close()
+            raise
         return index
 
-    def _prepare(self, readonly: bool) -> None:
+    @classmethod
+    def _open_readonly(cls, path: Path, why: Exception | None = None) -> Index:
+        uri = path.resolve().as_uri()
+        last: sqlite3.Error | None = None
+        # A WAL index on read-only storage cannot get its -shm file: read it as immutable.
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                db = sqlite3.connect(f"{uri}?{query}", uri=True, timeout=30, isolation_level=None)
+                index = cls(path, db, readonly=True)
+                try:
+                    index._check_readonly()
+                except BaseException:
+                    db.close()
+                    raise
+                return index
+            except sqlite3.DatabaseError as exc:
+                if _is_damage(exc):
+                    raise IndexFault(_damaged(path, exc)) from None
+                last = exc
+        raise IndexFault(f"cannot open the index at {path}: {why or last}") from None
+
+    def _prepare(self) -> None:
         try:
             self.db.execute("PRAGMA busy_timeout = 30000")
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            if not readonly:
-                self.db.execute("PRAGMA journal_mode = WAL")
-                self.db.execute("PRAGMA synchronous = NORMAL")
+            version = self._version()
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
-            self.db.close()
+            if _is_damage(exc):
+                raise IndexFault(_damaged(self.path, exc)) from None
+            raise _ReadOnlyStorage(str(exc)) from None  # e.g. read-only storage
+        self._check_version(version)
+        if version < SCHEMA_VERSION:
+            self._migrate()
+        self._check_tables()
+
+    def _check_readonly(self) -> None:
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        version = self._version()
+        self._check_version(version)
+        if version == 0:
             raise IndexFault(
-                f"the index at {self.path} is not a krq index or is damaged ({exc}); "
-                + REBUILD_HINT
-            ) from None
+                f"{self.path} is not a krq index and cannot be made one: the place is "
+                f"read-only; choose a writable place with --db or ${DB_ENV}"
+            )
+        if version < SCHEMA_VERSION:
+            raise IndexFault(
+                f"the index at {self.path} was written by an older krq and cannot be "
+                f"migrated where it is (read-only); copy it somewhere writable or {REBUILD_HINT}"
+            )
+        self._check_tables()
+
+    def _version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _tables(self) -> set[str]:
+        return {r[0] for r in self.db.execute(_TABLES_SQL)}
+
+    def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
             raise IndexFault(
                 f"the index at {self.path} was written by a newer krq (schema {version}); "
                 f"upgrade krq or {REBUILD_HINT}"
             )
-        if version < SCHEMA_VERSION:
-            if readonly:
-                raise IndexFault(f"the index at {self.path} needs migrating; run krq ingest")
-            self._migrate(version)
 
-    def _migrate(self, version: int) -> None:
+    def _check_tables(self) -> None:
         try:
-            for number in range(version, SCHEMA_VERSION):
-                # executescript commits first; each migration runs in its own transaction.
-                self.db.executescript(
-                    f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
-                )
-        except sqlite3.OperationalError as exc:
-            if "readonly" in str(exc) or "read-only" in str(exc):
-                raise IndexFault(f"the index location is read-only: {self.path}") from None
-            raise IndexFault(f"cannot prepare the index at {self.path}: {exc}") from None
+            missing = _expected_tables() - self._tables()
+        except sqlite3.DatabaseError as exc:
+            raise IndexFault(_damaged(self.path, exc)) from None
+        if missing:
+            raise IndexFault(
+                f"the index at {self.path} is damaged (missing tables: "
+                f"{', '.join(sorted(missing))}); {REBUILD_HINT}"
+            )
+
+    def _migrate(self) -> None:
+        """Bring the schema up to SCHEMA_VERSION, one numbered migration a transaction.
+
+        Each step checks the version again inside its write lock, so two processes opening
+        the same new or old index migrate it once; a step that fails leaves the index as it
+        was before that step."""
+        for number in range(SCHEMA_VERSION):
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise IndexFault(describe_error(exc, self.path)) from None
+            try:
+                if self._version() == number:
+                    if number == 0 and self._tables():
+                        raise IndexFault(
+                            f"{self.path} is an SQLite database but not a krq index; choose "
+                            f"another file with --db or ${DB_ENV}"
+                        )
+                    for statement in _statements(MIGRATIONS[number]):
+                        self.db.execute(statement)
+                    self.db.execute(f"PRAGMA user_version = {number + 1:d}")
+                self.db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                if _is_readonly(exc) or "locked" in str(exc) or "full" in str(exc):
+                    raise IndexFault(describe_error(exc, self.path)) from None
+                raise IndexFault(
+                    f"cannot migrate the index at {self.path} to schema {number + 1} ({exc}); "
+                    + REBUILD_HINT
+                ) from None
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        if self.db.in_transaction:
+            # The error being reported matters more; SQLite rolls back on close anyway.
+            with suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
 
     def close(self) -> None:
         self.db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT: all of the block's writes or none of them."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise IndexFault(
-                    f"the index at {self.path} is locked by another krq process; try again"
-                ) from None
-            if "readonly" in str(exc):
-                raise IndexFault(f"the index location is read-only: {self.path}") from None
-            raise
+            raise IndexFault(describe_error(exc, self.path)) from None
         try:
             yield self.db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
-        else:
+        try:
             self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise IndexFault(describe_error(exc, self.path)) from None
 
     # -- reading --------------------------------------------------------------------------
 
@@ -226,6 +340,7 @@ class Index:
             [(document.id, p.index, p.start, p.end) for p in paragraphs],
         )
         starts = [p.start for p in paragraphs]
+        # fmt: off
         db.executemany(
             "INSERT INTO mentions(doc, start, end, label, text, name, name_reason, value,"
             " sent_start, sent_end, paragraph) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -233,10 +348,11 @@ class Index:
                 (
                     m.doc, m.start, m.end, m.label, m.text, m.name, m.name_reason, m.value,
                     m.sentence_start, m.sentence_end, _paragraph_of(starts, m.start),
-                )  # fmt: skip
+                )
                 for m in mentions
             ],
         )
+        # fmt: on
         db.executemany(
             "INSERT INTO acronyms(doc, long, short) VALUES (?, ?, ?)",
             [(document.id, long, short) for long, short in acronyms],
@@ -260,3 +376,56 @@ def _paragraph_of(starts: list[int], offset: int) -> int | None:
 
     i = bisect.bisect_right(starts, offset) - 1
     return i if i >= 0 else None
+
+
+def describe_error(exc: sqlite3.Error, path: Path | None = None) -> str:
+    """One line for an SQLite error met while using the index, saying what to do."""
+    where = f" at {path}" if path else ""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return f"the index{where} is locked by another krq process; try again when it is done"
+    if _is_readonly(exc):
+        return f"the index{where} is read-only here; choose a writable place with --db or ${DB_ENV}"
+    if "full" in text:
+        return f"no space left for the index{where} ({text}); free some space or use --db"
+    return f"the index{where} is damaged or not a krq index ({text}); {REBUILD_HINT}"
+
+
+def _is_readonly(exc: sqlite3.Error) -> bool:
+    return "readonly" in str(exc) or "read-only" in str(exc)
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    # SQLITE_NOTADB and SQLITE_CORRUPT: the bytes are not (or no longer) an SQLite database.
+    return "not a database" in str(exc) or "malformed" in str(exc)
+
+
+def _damaged(path: Path, exc: sqlite3.Error) -> str:
+    return f"the index at {path} is not a krq index or is damaged ({exc}); {REBUILD_HINT}"
+
+
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one by one."""
+    statements: list[str] = []
+    current = ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" \t\r\n;"):
+                statements.append(current.strip())
+            current = ""
+    if current.strip(" \t\r\n;"):
+        statements.append(current)  # incomplete: SQLite will say what is wrong with it
+    return statements
+
+
+@cache
+def _expected_tables() -> frozenset[str]:
+    """The tables an index of the current schema has: the migrations run on an empty database."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for script in MIGRATIONS:
+            db.executescript(script)
+        return frozenset(r[0] for r in db.execute(_TABLES_SQL))
+    finally:
+        db.close()

@@ -37,6 +37,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (path, what was assumed)
     mentions: int = 0
     seconds: float = 0.0
     model_loaded: bool = False
@@ -88,10 +89,11 @@ def _plan(
         if path.stem in seen:
             report.skipped.append((str(path), f"same document id as {seen[path.stem]}"))
             continue
+        notes: list[str] = []
         try:
             if path.parent not in catalogs:
                 catalogs[path.parent] = corpus.read_catalog(path.parent)
-            document = corpus.read_document(path, catalogs[path.parent], options.date)
+            document = corpus.read_document(path, catalogs[path.parent], options.date, notes)
         except KrqError as exc:
             report.skipped.append((str(path), str(exc)))
             continue
@@ -100,6 +102,12 @@ def _plan(
             report.unchanged.append(document.id)
         else:
             pending.append(_Pending(path, document.id, document.id in stored))
+            report.notes.extend((str(path), note) for note in notes)
+    if pending:
+        # Before the model loads: a read-only or locked index stops the ingest here, and a
+        # query meanwhile sees an index being built, not an empty one to fill with the seeds.
+        with index.transaction():
+            index.set_meta("stale", "1")
     return pending
 
 
