@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from kyrgyz_ru.knowledge import KnowledgeBase, KnownEntity, alias_key
+from kyrgyz_ru.knowledge import KnowledgeBase, KnownEntity
 from kyrgyz_ru.lexicon import Lexicon
+from kyrgyz_ru.names import alias_key
 from kyrgyz_ru.records import Mention
 
 SURNAME_SCORE = 88  # compared under translit_key: Zhaparov and Japarov are one surname

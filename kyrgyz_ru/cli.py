@@ -1,11 +1,9 @@
 """The krq command line: thin typer wrappers over the library, and the one error boundary."""
 
-from __future__ import annotations
-
 import os
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -13,17 +11,30 @@ import typer
 from rich.console import Console
 
 from kyrgyz_ru import __version__
-from kyrgyz_ru.errors import ExitStatus, KrqError, UsageError
+from kyrgyz_ru.errors import ExitStatus, KrqError, NotFoundError, UsageError
 from kyrgyz_ru.index import Index, default_path, describe_error
 from kyrgyz_ru.render import Column, Format, write
 
-app = typer.Typer(
-    name="krq",
-    help="Entities, dates and topics of news articles, each answer traced to its source.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+_SETTINGS: dict[str, Any] = {
+    "name": "krq",
+    "help": "Entities, dates and topics of news articles, each answer traced to its source.",
+    "no_args_is_help": True,
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+}
+app = typer.Typer(**_SETTINGS)
+# name -> function of every command, so that a run builds only the command it invokes.
+COMMANDS: dict[str, Callable[..., None]] = {}
+
+
+def command(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def register(function: Callable[..., None]) -> Callable[..., None]:
+        COMMANDS[name] = function
+        return app.command(name)(function)
+
+    return register
+
+
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 # -- shared options ------------------------------------------------------------------------
@@ -125,7 +136,7 @@ def _root(
         raise typer.Exit()
 
 
-@app.command("entities")
+@command("entities")
 def entities_cli(
     type_: TypeOption = None,
     doc: DocOption = None,
@@ -151,7 +162,7 @@ def entities_cli(
     _emit((entity_record(r) for r in rows), _format(fmt, as_json), ENTITY_COLUMNS)
 
 
-@app.command("mentions")
+@command("mentions")
 def mentions_cli(
     entity: Annotated[str, typer.Argument(help="An entity's name, alias or id (fuzzy).")],
     type_: TypeOption = None,
@@ -171,12 +182,10 @@ def mentions_cli(
     fmt = _format(fmt, as_json)
     rows = mentions(index.db, found.id, doc, limit)
     title = f"{found.name} ({found.label.lower()}): {found.mentions} mentions"
-    _emit(
-        (mention_record(r, fmt is Format.table) for r in rows), fmt, MENTION_COLUMNS, title
-    )
+    _emit((mention_record(r, fmt is Format.table) for r in rows), fmt, MENTION_COLUMNS, title)
 
 
-@app.command("show")
+@command("show")
 def show_cli(
     entity: Annotated[str, typer.Argument(help="An entity's name, alias or id (fuzzy).")],
     type_: TypeOption = None,
@@ -208,7 +217,7 @@ def show_cli(
     _emit(record["aliases"], fmt, ALIAS_COLUMNS)
 
 
-@app.command("docs")
+@command("docs")
 def docs_cli(
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
@@ -224,7 +233,7 @@ def docs_cli(
     _emit((document_record(r) for r in rows), _format(fmt, as_json), DOCUMENT_COLUMNS)
 
 
-@app.command("ingest")
+@command("ingest")
 def ingest_cli(
     paths: Annotated[
         Optional[list[Path]],  # noqa: UP045
@@ -306,7 +315,7 @@ def _remove_index(path: Path) -> None:
             raise UsageError(f"cannot remove the old index {target}: {exc.strerror}") from None
 
 
-@app.command("export")
+@command("export")
 def export_cli(
     fmt: Annotated[
         Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
@@ -331,14 +340,14 @@ def export_cli(
         _emit(rows, fmt, MENTION_COLUMNS)
 
 
-@app.command("eval")
+@command("eval")
 def eval_cli(
     gold: Annotated[
         Path, typer.Option("--gold", help="Entity gold: JSON lines of {doc, mentions}.")
     ],
     topics_gold: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--topics-gold", help="Paragraph topic gold: JSON lines of {doc, paragraphs}."),
+        typer.Option("--topics-gold", help="Paragraph topic gold (JSON lines of doc, paragraphs)."),
     ] = None,
     errors: Annotated[
         bool, typer.Option("--errors", help="List every missed, spurious or mislinked mention.")
@@ -435,7 +444,7 @@ def _selection(
     )
 
 
-@app.command("topics")
+@command("topics")
 def topics_cli(
     show: Annotated[
         Optional[str],  # noqa: UP045
@@ -459,36 +468,35 @@ def topics_cli(
     model: ModelOption = None,
 ) -> None:
     """What the corpus (or the paragraphs naming an entity) talks about, with the evidence."""
-    from kyrgyz_ru.ingest import retopic
-    from kyrgyz_ru.topicquery import evidence, topics
-    from kyrgyz_ru.topics import load_taxonomy
+    from kyrgyz_ru.topicquery import evidence, topic_labels, topics
     from kyrgyz_ru.views import EVIDENCE_COLUMNS, TOPIC_COLUMNS, evidence_record, topic_record
 
     index = _index(db, model)
     if taxonomy is not None:
+        from kyrgyz_ru.ingest import retopic
+
         count = retopic(index, taxonomy)
         err.print(f"krq: assigned topics to {count} paragraphs with {taxonomy}", markup=False)
-    stored = index.meta("taxonomy")
-    chosen = load_taxonomy(Path(stored) if stored else None)
+    labels = topic_labels(index)
     selection = _selection(index, org, person, place, entity, doc, since, until)
     fmt = _format(fmt, as_json)
     scope = " and ".join(selection.described) or (doc or "the corpus")
     if show is not None:
-        topic = chosen.get(show)
-        rows = evidence(index.db, selection, topic.id, limit)
+        if show not in labels:
+            raise NotFoundError(f"no topic '{show[:40]}'; topics: {', '.join(labels)}")
+        rows = evidence(index.db, selection, show, limit)
         _emit(
             (evidence_record(r, fmt is Format.table) for r in rows),
             fmt,
             EVIDENCE_COLUMNS,
-            f"{topic.label}: {len(rows)} paragraphs in {scope}",
+            f"{labels[show]}: {len(rows)} paragraphs in {scope}",
         )
         return
-    labels = {t.id: t.label for t in chosen.topics}
     rows_ = topics(index.db, selection, labels, limit)
     _emit((topic_record(r) for r in rows_), fmt, TOPIC_COLUMNS, f"Topics of {scope}")
 
 
-@app.command("timeline")
+@command("timeline")
 def timeline_cli(
     org: OrgOption = None,
     person: PersonOption = None,
@@ -517,6 +525,18 @@ def timeline_cli(
 # -- the error boundary --------------------------------------------------------------------
 
 
+def _app_for(args: Sequence[str]) -> typer.Typer:
+    """An app with just the command being run: typer builds every command's parameters on each
+    start, and a query should not pay for the eight commands it does not run."""
+    name = next((a for a in args if not a.startswith("-")), None)
+    if name not in COMMANDS:
+        return app  # help, --version, a typo: the full app answers
+    lean = typer.Typer(**_SETTINGS)
+    lean.callback(invoke_without_command=True)(_root)
+    lean.command(name)(COMMANDS[name])
+    return lean
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run krq: library errors become one line on stderr and an exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -525,7 +545,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         args = [a for a in args if a != "--debug"]
     try:
         # Standalone mode: typer reports its own usage errors (status 2) and exits itself.
-        app(args=args, prog_name="krq")
+        _app_for(args)(args=args, prog_name="krq")
         status: int = ExitStatus.SUCCESS
     except SystemExit as exc:
         status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

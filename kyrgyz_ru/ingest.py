@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kyrgyz_ru import corpus, dates
-from kyrgyz_ru.canonical import AcronymDefinition, NameForm, find_acronyms, link, resolve_in_document
+from kyrgyz_ru.canonical import (
+    AcronymDefinition,
+    NameForm,
+    find_acronyms,
+    link,
+    resolve_in_document,
+)
 from kyrgyz_ru.errors import KrqError
 from kyrgyz_ru.index import Index
 from kyrgyz_ru.keyphrases import paragraph_phrases
@@ -67,6 +73,9 @@ def ingest(
         stored = index.meta("taxonomy")
         taxonomy = load_taxonomy(options.taxonomy or (Path(stored) if stored else None))
         _extract(index, pending, options, knowledge, taxonomy, report, progress)
+        if index.meta("topic_labels") is None:
+            with index.transaction():
+                _store_labels(index, taxonomy)
     if pending or index.meta("stale") == "1":
         relink(index, knowledge, lexicon())
     stored = index.meta("taxonomy") or ""
@@ -141,9 +150,9 @@ def _extract(
                 report.skipped.append((str(item.path), str(exc)))
 
     batch: list[tuple[Document, list[Mention], list[AcronymDefinition], list, list]] = []  # type: ignore[type-arg]
-    done = 0
     with_index_stale = False
-    for analysis in analyse(documents(), nlp, options.batch_size, options.workers):
+    stream = analyse(documents(), nlp, options.batch_size, options.workers)
+    for done, analysis in enumerate(stream, 1):
         document = analysis.document
         paragraphs = corpus.paragraphs(document.text)
         mentions = _mentions(document, analysis, repair(analysis, knowledge, lex))
@@ -166,7 +175,6 @@ def _extract(
             _write(index, batch, options.model, with_index_stale)
             with_index_stale = True
             batch.clear()
-        done += 1
         report.mentions += len(mentions)
         (report.updated if document.id in replaced else report.added).append(document.id)
         if progress:
@@ -226,10 +234,15 @@ def relink(index: Index, knowledge: KnowledgeBase, lex: Lexicon) -> None:
             " GROUP BY label, name ORDER BY label, name"
         )
     ]
-    acronyms = [AcronymDefinition(*row) for row in db.execute("SELECT doc, long, short FROM acronyms")]
+    acronyms = [
+        AcronymDefinition(*row) for row in db.execute("SELECT doc, long, short FROM acronyms")
+    ]
     links = link(forms, acronyms, knowledge, lex)
     with index.transaction():
-        old = {(label, name): entity for label, name, entity in db.execute("SELECT label, name, entity FROM names")}
+        old = {
+            (label, name): entity
+            for label, name, entity in db.execute("SELECT label, name, entity FROM names")
+        }
         db.execute("DELETE FROM names")
         db.executemany(
             "INSERT INTO names(label, name, entity, reason) VALUES (?, ?, ?, ?)",
@@ -306,9 +319,20 @@ def retopic(index: Index, taxonomy_path: Path | None) -> int:
             for hit in assign_topics(text, taxonomy):
                 hit = _absolute(hit, start)
                 db.execute(
-                    "INSERT INTO topics(doc, paragraph, topic, score, terms) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO topics(doc, paragraph, topic, score, terms)"
+                    " VALUES (?, ?, ?, ?, ?)",
                     (doc, idx, hit.id, round(hit.score, 4),
                      json.dumps([[t.term, t.start, t.end] for t in hit.terms])),
                 )  # fmt: skip
         index.set_meta("taxonomy", str(taxonomy_path.resolve()) if taxonomy_path else "")
+        _store_labels(index, taxonomy)
     return len(rows)
+
+
+def _store_labels(index: Index, taxonomy: object) -> None:
+    """Topic ids and labels go into the index: queries name topics without loading a taxonomy."""
+    from kyrgyz_ru.topics import Taxonomy
+
+    assert isinstance(taxonomy, Taxonomy)
+    labels = {t.id: t.label for t in taxonomy.topics}
+    index.set_meta("topic_labels", json.dumps(labels, ensure_ascii=False))

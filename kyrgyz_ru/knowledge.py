@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,25 +12,14 @@ from functools import cache
 from pathlib import Path
 
 from kyrgyz_ru.errors import DataFileError
+from kyrgyz_ru.names import alias_key
 
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_KNOWLEDGE = DATA / "knowledge.jsonl"
 KNOWLEDGE_ENV = "KRQ_KNOWLEDGE"  # extra knowledge files, separated by the OS path separator
 TYPES = ("PERSON", "ORG", "PLACE", "MISC")  # MISC: names that are never PERSON, ORG or PLACE
 _WIKIDATA = re.compile(r"\AQ[0-9]+\Z")
-_DASHES = re.compile(r"[\u2010-\u2015\-]")
-_SPACES = re.compile(r"\s+")
 _ACRONYM = re.compile(r"\A[A-Z][A-Z&]{2,7}\Z")
-
-
-def alias_key(text: str) -> str:
-    """The form names are compared in: case, dashes, dots, quotes and 'the' do not count."""
-    text = unicodedata.normalize("NFKC", text).replace("’", "'").casefold()
-    text = _DASHES.sub(" ", text).replace(".", " ")
-    text = _SPACES.sub(" ", text).strip(" '\"/()[],;:")
-    if text.startswith("the "):
-        text = text[4:]
-    return text
 
 
 @dataclass(frozen=True)

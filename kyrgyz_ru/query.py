@@ -11,14 +11,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from kyrgyz_ru.errors import NotFoundError, UsageError
-from kyrgyz_ru.knowledge import alias_key
-from kyrgyz_ru.records import LABELS
+from kyrgyz_ru.names import LABELS, alias_key
 
 FUZZY_SCORE = 85  # below this a name "matches nothing"
 SEARCH_SCORE = 80
 
 
-@dataclass(frozen=True)
+@dataclass
 class EntityRow:
     id: str
     name: str
@@ -29,7 +28,7 @@ class EntityRow:
     wikidata: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class MentionRow:
     doc: str
     start: int
@@ -51,7 +50,7 @@ class MentionRow:
         }  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass
 class AliasRow:
     alias: str
     mentions: int
@@ -59,7 +58,7 @@ class AliasRow:
     reasons: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass
 class EntityDetail:
     entity: EntityRow
     description: str
@@ -68,7 +67,7 @@ class EntityDetail:
     aliases: list[AliasRow]
 
 
-@dataclass(frozen=True)
+@dataclass
 class DocumentRow:
     id: str
     date: str | None
@@ -358,8 +357,6 @@ def paragraph_records(db: sqlite3.Connection) -> Iterator[dict[str, object]]:
             topics = []
             record = {"doc": doc, "index": idx, "start": start, "end": end, "topics": topics}
         if topic is not None:
-            topics.append(
-                {"id": topic, "score": score, "terms": [t[0] for t in json.loads(terms)]}
-            )
+            topics.append({"id": topic, "score": score, "terms": [t[0] for t in json.loads(terms)]})
     if record is not None:
         yield record

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The four entity labels krq stores; spaCy's GPE and LOC both become PLACE.
-LABELS = ("PERSON", "ORG", "PLACE", "DATE")
+from kyrgyz_ru.names import LABELS
+
+__all__ = ["LABELS", "Document", "Mention", "Paragraph", "Span", "TopicHit", "TopicTerm"]
 
 
 @dataclass(frozen=True)

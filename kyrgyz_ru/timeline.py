@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from kyrgyz_ru.selection import Selection
 
 
-@dataclass(frozen=True)
+@dataclass
 class Event:
     value: str
     doc: str

@@ -8,13 +8,15 @@ import math
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
+from kyrgyz_ru.index import Index
 from kyrgyz_ru.selection import Selection
 
 PHRASES_SHOWN = 5
 
 
-@dataclass(frozen=True)
+@dataclass
 class TopicRow:
     id: str
     label: str
@@ -25,7 +27,7 @@ class TopicRow:
     phrases: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Evidence:
     doc: str
     index: int
@@ -34,6 +36,17 @@ class Evidence:
     score: float
     text: str
     terms: list[tuple[str, int, int]]  # term, start, end in the document
+
+
+def topic_labels(index: Index) -> dict[str, str]:
+    """Topic id -> label of the taxonomy the index was built with (stored at ingest)."""
+    stored = index.meta("topic_labels")
+    if stored:
+        return dict(json.loads(stored))
+    from kyrgyz_ru.topics import load_taxonomy  # an index from before labels were stored
+
+    path = index.meta("taxonomy")
+    return {t.id: t.label for t in load_taxonomy(Path(path) if path else None).topics}
 
 
 def _labels(taxonomy_labels: dict[str, str], topic: str) -> str:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from kyrgyz_ru.evaluate import EntityReport, TopicReport
-from kyrgyz_ru.query import DocumentRow, EntityDetail, EntityRow, MentionRow
 from kyrgyz_ru.render import Column, highlighted
-from kyrgyz_ru.timeline import Event
-from kyrgyz_ru.topicquery import Evidence, TopicRow
+
+if TYPE_CHECKING:  # records only named in hints: a query imports just what it runs
+    from kyrgyz_ru.evaluate import EntityReport, TopicReport
+    from kyrgyz_ru.query import DocumentRow, EntityDetail, EntityRow, MentionRow
+    from kyrgyz_ru.timeline import Event
+    from kyrgyz_ru.topicquery import Evidence, TopicRow
 
 ENTITY_COLUMNS = (
     Column("Entity", "name"),

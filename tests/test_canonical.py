@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kyrgyz_ru.canonical import NameForm, find_acronyms, link, resolve_in_document, same_person
-from kyrgyz_ru.knowledge import KnowledgeBase, KnownEntity, alias_key
+from kyrgyz_ru.knowledge import KnowledgeBase, KnownEntity
 from kyrgyz_ru.lexicon import lexicon
+from kyrgyz_ru.names import alias_key
 from kyrgyz_ru.records import Mention
 
 LEX = lexicon()

@@ -194,8 +194,13 @@ def test_error_folder_without_txt_files(krq: Runner, fresh_db: Path, tmp_path: P
 
 @pytest.mark.parametrize(
     "content",
-    [b"\xff\xfe\x00\x00binary\x00junk", "Президент Жапаров".encode("cp1251"), b"", b"  \n\t\n"],
-    ids=["binary", "cp1251", "empty", "whitespace"],
+    [
+        b"\xff\xfe\x00\x00binary\x00junk",
+        "Café in Bishkek, naïve: ".encode() + b"\xff stray byte",
+        b"",
+        b"  \n\t\n",
+    ],
+    ids=["binary", "broken-utf8", "empty", "whitespace"],
 )
 def test_error_unreadable_article(
     krq: Runner, fresh_db: Path, tmp_path: Path, content: bytes
