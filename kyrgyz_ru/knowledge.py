@@ -62,36 +62,20 @@ class KnowledgeBase:
     def misc_pattern(self) -> re.Pattern[str] | None:
         """One regex for the names that are never PERSON, ORG or PLACE, as written."""
         if self._misc is None:
-            names = sorted(
-                {n for e in self.entities.values() if e.type == "MISC" for n in e.names},
-                key=len,
-                reverse=True,
-            )
-            self._misc = (
-                re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])")
-                if names
-                else None
+            self._misc = _alternation(
+                n for e in self.entities.values() if e.type == "MISC" for n in e.names
             )
         return self._misc
 
     def acronym_pattern(self) -> re.Pattern[str] | None:
         """One regex for the known acronyms (three or more capitals), as written."""
         if self._acronyms is None:
-            names = sorted(
-                {
-                    n
-                    for e in self.entities.values()
-                    if e.type in ("ORG", "PLACE")
-                    for n in e.names
-                    if _ACRONYM.match(n)
-                },
-                key=len,
-                reverse=True,
-            )
-            self._acronyms = (
-                re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])")
-                if names
-                else None
+            self._acronyms = _alternation(
+                n
+                for e in self.entities.values()
+                if e.type in ("ORG", "PLACE")
+                for n in e.names
+                if _ACRONYM.match(n)
             )
         return self._acronyms
 
@@ -111,6 +95,14 @@ class KnowledgeBase:
                     seen.add((variant, entity.type))
                     patterns.append({"label": entity.type, "pattern": variant, "id": entity.id})
         return patterns
+
+
+def _alternation(names: Iterable[str]) -> re.Pattern[str] | None:
+    """Whole-word matches of any of `names`, longest first; None when there are none."""
+    ordered = sorted(set(names), key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, ordered)) + r")(?![\w-])")
 
 
 def _title(name: str) -> str:

@@ -32,6 +32,7 @@ def entity_record(row: EntityRow) -> dict[str, Any]:
 
 
 def _sentence_cell(record: Mapping[str, Any]) -> Text:
+    """The sentence with the mention highlighted (mentions and timeline rows alike)."""
     offset = record["start"] - record["_sentence_start"]
     return highlighted(record["sentence"], [(offset, offset + len(record["text"]))])
 
@@ -205,16 +206,11 @@ def evidence_record(row: Evidence, for_table: bool = False) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _event_cell(record: Mapping[str, Any]) -> Text:
-    offset = record["start"] - record["_sentence_start"]
-    return highlighted(record["sentence"], [(offset, offset + len(record["text"]))])
-
-
 TIMELINE_COLUMNS = (
     Column("When", "value"),
     Column("Doc", "doc"),
     Column("Start", "start", justify="right"),
-    Column("Sentence", "sentence", cell=_event_cell, ratio=4),
+    Column("Sentence", "sentence", cell=_sentence_cell, ratio=4),
     Column("People", "people", cell=lambda r: "\n".join(r["people"])),
     Column("Organisations", "organisations", cell=lambda r: "\n".join(r["organisations"])),
 )
