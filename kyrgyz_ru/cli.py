@@ -55,9 +55,10 @@ FormatOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
 LimitOption = Annotated[
-    Optional[int],  # noqa: UP045
-    typer.Option("--limit", "-n", min=1, help="Show at most this many rows."),
+    int,
+    typer.Option("--limit", "-n", min=0, help="Show at most this many rows; 0 shows all."),
 ]
+DEFAULT_LIMIT = 100  # a listing of a large corpus is a screenful, not the corpus: see export
 TypeOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--type", "-t", help="Only this type: person, org, place or date."),
@@ -66,6 +67,19 @@ DocOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--doc", "-d", help="Only this document (its id, the file stem)."),
 ]
+
+
+def _ask(limit: int) -> int | None:
+    """How many rows to fetch: one more than shown tells whether there were more."""
+    return limit + 1 if limit else None
+
+
+def _cut(rows: list[Any], limit: int, total: int | None = None) -> list[Any]:
+    if limit and len(rows) > limit:
+        of = f" of {total}" if total else ""
+        err.print(f"krq: showing the first {limit}{of}; --limit 0 shows all", markup=False)
+        return rows[:limit]
+    return rows
 
 
 def _format(fmt: Format, as_json: bool) -> Format:
@@ -147,7 +161,7 @@ def entities_cli(
     min_count: Annotated[
         int, typer.Option("--min-count", min=1, help="Only entities with this many mentions.")
     ] = 1,
-    limit: LimitOption = None,
+    limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
     db: DbOption = None,
@@ -158,7 +172,7 @@ def entities_cli(
     from kyrgyz_ru.views import ENTITY_COLUMNS, entity_record
 
     index = _index(db, model)
-    rows = entities(index.db, type_, doc, search, min_count, limit)
+    rows = _cut(entities(index.db, type_, doc, search, min_count, _ask(limit)), limit)
     _emit((entity_record(r) for r in rows), _format(fmt, as_json), ENTITY_COLUMNS)
 
 
@@ -167,7 +181,7 @@ def mentions_cli(
     entity: Annotated[str, typer.Argument(help="An entity's name, alias or id (fuzzy).")],
     type_: TypeOption = None,
     doc: DocOption = None,
-    limit: LimitOption = None,
+    limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
     db: DbOption = None,
@@ -180,7 +194,7 @@ def mentions_cli(
     index = _index(db, model)
     found = resolve(index.db, entity, type_)
     fmt = _format(fmt, as_json)
-    rows = mentions(index.db, found.id, doc, limit)
+    rows = _cut(mentions(index.db, found.id, doc, _ask(limit)), limit, found.mentions)
     title = f"{found.name} ({found.label.lower()}): {found.mentions} mentions"
     _emit((mention_record(r, fmt is Format.table) for r in rows), fmt, MENTION_COLUMNS, title)
 
@@ -219,6 +233,7 @@ def show_cli(
 
 @command("docs")
 def docs_cli(
+    limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
     db: DbOption = None,
@@ -229,7 +244,7 @@ def docs_cli(
     from kyrgyz_ru.views import DOCUMENT_COLUMNS, document_record
 
     index = _index(db, model)
-    rows = documents(index.db)
+    rows = _cut(documents(index.db, _ask(limit)), limit, index.document_count())
     _emit((document_record(r) for r in rows), _format(fmt, as_json), DOCUMENT_COLUMNS)
 
 
@@ -461,7 +476,7 @@ def topics_cli(
         Optional[Path],  # noqa: UP045
         typer.Option("--taxonomy", help="Assign topics again with this taxonomy file first."),
     ] = None,
-    limit: LimitOption = None,
+    limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
     db: DbOption = None,
@@ -484,7 +499,7 @@ def topics_cli(
     if show is not None:
         if show not in labels:
             raise NotFoundError(f"no topic '{show[:40]}'; topics: {', '.join(labels)}")
-        rows = evidence(index.db, selection, show, limit)
+        rows = _cut(evidence(index.db, selection, show, _ask(limit)), limit)
         _emit(
             (evidence_record(r, fmt is Format.table) for r in rows),
             fmt,
@@ -492,7 +507,7 @@ def topics_cli(
             f"{labels[show]}: {len(rows)} paragraphs in {scope}",
         )
         return
-    rows_ = topics(index.db, selection, labels, limit)
+    rows_ = _cut(topics(index.db, selection, labels, _ask(limit)), limit)
     _emit((topic_record(r) for r in rows_), fmt, TOPIC_COLUMNS, f"Topics of {scope}")
 
 
@@ -505,7 +520,7 @@ def timeline_cli(
     doc: DocOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
-    limit: LimitOption = None,
+    limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
     db: DbOption = None,
@@ -518,7 +533,7 @@ def timeline_cli(
     index = _index(db, model)
     selection = _selection(index, org, person, place, entity, doc, since, until)
     fmt = _format(fmt, as_json)
-    rows = timeline(index.db, selection, limit)
+    rows = _cut(timeline(index.db, selection, _ask(limit)), limit)
     _emit((event_record(r, fmt is Format.table) for r in rows), fmt, TIMELINE_COLUMNS)
 
 

@@ -7,12 +7,14 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kyrgyz_ru.errors import IndexFault
-from kyrgyz_ru.records import Document, Mention, Paragraph, TopicHit
+
+if TYPE_CHECKING:
+    from kyrgyz_ru.records import Document, Mention, Paragraph, TopicHit
 
 DB_ENV = "KRQ_DB"
 REBUILD_HINT = "rebuild it with: krq ingest --rebuild"
@@ -61,7 +63,42 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY(entity, alias)) WITHOUT ROWID;
     CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: corpus-wide figures topic queries need, kept up to date at ingest rather than
+    # recomputed by every query; and the timeline's order served by an index.
+    """
+    CREATE TABLE topic_stats(
+        topic TEXT PRIMARY KEY, paragraphs INTEGER NOT NULL, docs INTEGER NOT NULL);
+    CREATE TABLE phrase_stats(
+        phrase TEXT PRIMARY KEY, paragraphs INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE entity_topics(
+        entity TEXT NOT NULL, topic TEXT NOT NULL, paragraphs INTEGER NOT NULL,
+        docs INTEGER NOT NULL, PRIMARY KEY(entity, topic)) WITHOUT ROWID;
+    CREATE TABLE entity_paragraphs(
+        entity TEXT PRIMARY KEY, paragraphs INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE INDEX mentions_timeline ON mentions(label, value, doc, start);
+    CREATE INDEX topics_rank ON topics(topic, score DESC, doc, paragraph);
+    DROP INDEX mentions_value;
+    """,
 )
+# Recomputes the figures of migration 2 from the tables they summarise.
+STATS_SQL = """
+    DELETE FROM topic_stats;
+    INSERT INTO topic_stats SELECT topic, count(*), count(DISTINCT doc) FROM topics GROUP BY topic;
+    DELETE FROM phrase_stats;
+    INSERT INTO phrase_stats SELECT phrase, count(*) FROM phrases GROUP BY phrase;
+    DELETE FROM entity_paragraphs;
+    INSERT INTO entity_paragraphs SELECT entity, count(*) FROM (SELECT DISTINCT entity, doc,
+        paragraph FROM mentions WHERE entity IS NOT NULL AND paragraph IS NOT NULL)
+        GROUP BY entity;
+    DELETE FROM entity_topics;
+    INSERT INTO entity_topics SELECT m.entity, t.topic, count(*), count(DISTINCT m.doc)
+        FROM (SELECT DISTINCT entity, doc, paragraph FROM mentions
+              WHERE entity IS NOT NULL AND paragraph IS NOT NULL) AS m
+        JOIN topics t ON t.doc = m.doc AND t.paragraph = m.paragraph
+        GROUP BY m.entity, t.topic;
+    INSERT OR REPLACE INTO meta(key, value) SELECT 'paragraphs', count(*) FROM paragraphs;
+"""
+MIGRATIONS = (MIGRATIONS[0], MIGRATIONS[1] + STATS_SQL)
 SCHEMA_VERSION = len(MIGRATIONS)
 _TABLES_SQL = "SELECT name FROM sqlite_master WHERE type = 'table'"
 
@@ -72,17 +109,6 @@ def default_path() -> Path:
         return Path(os.environ[DB_ENV]).expanduser()
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache).expanduser() / "krq" / "index.db"
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    id: str
-    path: str
-    sha256: str
-    date: str | None
-    date_source: str | None
-    title: str
-    chars: int
 
 
 class _ReadOnlyStorage(Exception):
@@ -266,12 +292,20 @@ class Index:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT: all of the block's writes or none of them."""
+        if self.readonly:
+            raise IndexFault(describe_error(sqlite3.OperationalError("readonly"), self.path))
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise IndexFault(describe_error(exc, self.path)) from None
         try:
             yield self.db
+        except sqlite3.Error as exc:
+            self._rollback()
+            # Storage faults (locked, read-only, full, I/O, damage) get a message; others are bugs.
+            if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
+                raise IndexFault(describe_error(exc, self.path)) from None
+            raise
         except BaseException:
             self._rollback()
             raise
@@ -304,9 +338,15 @@ class Index:
     def clear(self) -> None:
         for table in (
             "documents", "paragraphs", "mentions", "acronyms", "topics", "phrases",
-            "names", "entities", "aliases",
+            "names", "entities", "aliases", "topic_stats", "phrase_stats", "entity_topics",
+            "entity_paragraphs",
         ):  # fmt: skip
             self.db.execute(f"DELETE FROM {table}")
+
+    def refresh_stats(self) -> None:
+        """Recount the corpus-wide figures topic queries read (after links or topics change)."""
+        for statement in _statements(STATS_SQL):
+            self.db.execute(statement)
 
     def delete_document(self, doc: str) -> None:
         for table, column in (

@@ -300,6 +300,7 @@ def relink(index: Index, knowledge: KnowledgeBase, lex: Lexicon) -> None:
             "INSERT INTO aliases(entity, alias, mentions) SELECT entity, text, count(*)"
             " FROM mentions WHERE label != 'DATE' AND entity IS NOT NULL GROUP BY entity, text"
         )
+        index.refresh_stats()
         index.set_meta("stale", "0")
 
 
@@ -326,6 +327,7 @@ def retopic(index: Index, taxonomy_path: Path | None) -> int:
                 )  # fmt: skip
         index.set_meta("taxonomy", str(taxonomy_path.resolve()) if taxonomy_path else "")
         _store_labels(index, taxonomy)
+        index.refresh_stats()
     return len(rows)
 
 

@@ -319,26 +319,21 @@ def check_doc(db: sqlite3.Connection, doc: str) -> None:
         raise NotFoundError(f"no document '{_short(doc)}' in the index; see krq docs")
 
 
-def documents(db: sqlite3.Connection) -> list[DocumentRow]:
-    counts: dict[str, dict[str, int]] = {}
-    for doc, label, n in db.execute(
-        "SELECT doc, label, count(*) FROM mentions GROUP BY doc, label"
-    ):
-        counts.setdefault(doc, {})[label] = n
-    return [
-        DocumentRow(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            {lb: counts.get(r[0], {}).get(lb, 0) for lb in LABELS},
+def documents(db: sqlite3.Connection, limit: int | None = None) -> list[DocumentRow]:
+    """Documents by id, with their mentions counted per label (only for those listed)."""
+    sql = "SELECT id, date, date_source, title, chars, path FROM documents ORDER BY id"
+    rows = db.execute(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ()).fetchall()
+    result = []
+    for r in rows:
+        counts = dict(
+            db.execute("SELECT label, count(*) FROM mentions WHERE doc = ? GROUP BY label", (r[0],))
         )
-        for r in db.execute(
-            "SELECT id, date, date_source, title, chars, path FROM documents ORDER BY id"
+        result.append(
+            DocumentRow(
+                r[0], r[1], r[2], r[3], r[4], r[5], {lb: counts.get(lb, 0) for lb in LABELS}
+            )
         )
-    ]
+    return result
 
 
 def paragraph_records(db: sqlite3.Connection) -> Iterator[dict[str, object]]:

@@ -25,6 +25,10 @@ class Selection:
     described: tuple[str, ...] = field(default=())  # how the user named them, for titles
 
     @property
+    def dated(self) -> bool:
+        return self.since is not None or self.until is not None
+
+    @property
     def empty(self) -> bool:
         return not (self.entities or self.doc or self.since or self.until)
 
@@ -46,6 +50,23 @@ class Selection:
             sql = f"SELECT doc, paragraph FROM ({sql}) WHERE doc IN ({docs_sql})"
             args += docs_args
         return sql, args
+
+    def condition(self, doc: str, paragraph: str) -> tuple[str, list[object]]:
+        """A WHERE condition true for the selected paragraphs, over the columns named `doc` and
+        `paragraph` of the row being filtered: lets a scan stop after the rows it needs."""
+        parts = ["1"]
+        args: list[object] = []
+        for entity in self.entities:
+            parts.append(
+                "EXISTS (SELECT 1 FROM mentions x WHERE x.entity = ?"
+                f" AND x.doc = {doc} AND x.paragraph = {paragraph})"
+            )
+            args.append(entity)
+        docs_sql, docs_args = self.documents_sql()
+        if docs_sql:
+            parts.append(f"{doc} IN ({docs_sql})")
+            args += docs_args
+        return " AND ".join(parts), args
 
     def documents_sql(self) -> tuple[str, list[object]]:
         """SQL selecting the ids of documents in range (empty when no document filter)."""

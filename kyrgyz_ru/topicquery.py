@@ -14,6 +14,7 @@ from kyrgyz_ru.index import Index
 from kyrgyz_ru.selection import Selection
 
 PHRASES_SHOWN = 5
+SAMPLE = 1000  # paragraphs of a selection whose phrases are counted
 
 
 @dataclass
@@ -57,16 +58,9 @@ def topics(
     db: sqlite3.Connection, selection: Selection, labels: dict[str, str], limit: int | None = None
 ) -> list[TopicRow]:
     """Topics of the selected paragraphs, ranked by paragraph count, then lift."""
-    total = db.execute("SELECT count(*) FROM paragraphs").fetchone()[0] or 1
-    corpus = dict(db.execute("SELECT topic, count(*) FROM topics GROUP BY topic").fetchall())
-    chosen_sql, args = selection.paragraphs_sql()
-    selected = db.execute(f"SELECT count(*) FROM ({chosen_sql})", args).fetchone()[0]
-    rows = db.execute(
-        f"WITH chosen AS ({chosen_sql})"
-        " SELECT t.topic, count(*), count(DISTINCT t.doc) FROM topics t"
-        " JOIN chosen c ON c.doc = t.doc AND c.paragraph = t.paragraph GROUP BY t.topic",
-        args,
-    ).fetchall()
+    total = total_paragraphs(db)
+    corpus = {t: n for t, n, _ in db.execute("SELECT topic, paragraphs, docs FROM topic_stats")}
+    selected, rows = _selected_topics(db, selection, total)
     result = []
     for topic, count, docs in rows:
         share = count / selected if selected else 0.0
@@ -80,70 +74,120 @@ def topics(
     result.sort(key=lambda r: (-r.paragraphs, -r.lift, r.id))
     if limit is not None:
         result = result[:limit]
-    return [TopicRow(**{**r.__dict__, "phrases": key_phrases(db, selection, r.id)}) for r in result]
+    for row in result:
+        row.phrases = key_phrases(db, selection, row.id)
+    return result
+
+
+def _selected_topics(
+    db: sqlite3.Connection, selection: Selection, total: int
+) -> tuple[int, list[tuple[str, int, int]]]:
+    """(paragraphs selected, [(topic, paragraphs, docs)]): from the figures kept at ingest for
+    the whole corpus or one entity, else counted over the selection."""
+    if selection.empty:
+        return total, db.execute("SELECT topic, paragraphs, docs FROM topic_stats").fetchall()
+    if len(selection.entities) == 1 and selection.doc is None and not selection.dated:
+        entity = selection.entities[0]
+        row = db.execute(
+            "SELECT paragraphs FROM entity_paragraphs WHERE entity = ?", (entity,)
+        ).fetchone()
+        rows = db.execute(
+            "SELECT topic, paragraphs, docs FROM entity_topics WHERE entity = ?", (entity,)
+        ).fetchall()
+        return (row[0] if row else 0), rows
+    chosen_sql, args = selection.paragraphs_sql()
+    selected = db.execute(f"SELECT count(*) FROM ({chosen_sql})", args).fetchone()[0]
+    rows = db.execute(
+        f"WITH chosen AS ({chosen_sql})"
+        " SELECT t.topic, count(*), count(DISTINCT t.doc) FROM topics t"
+        " JOIN chosen c ON c.doc = t.doc AND c.paragraph = t.paragraph GROUP BY t.topic",
+        args,
+    ).fetchall()
+    return selected, rows
 
 
 def key_phrases(
     db: sqlite3.Connection, selection: Selection, topic: str | None, count: int = PHRASES_SHOWN
 ) -> list[str]:
-    """Phrases frequent in the selected paragraphs (of `topic`) and rare elsewhere: TF-IDF."""
-    chosen_sql, args = selection.paragraphs_sql()
-    if topic is not None:
-        chosen_sql = (
-            f"SELECT c.doc, c.paragraph FROM ({chosen_sql}) c JOIN topics t"
-            " ON t.doc = c.doc AND t.paragraph = c.paragraph WHERE t.topic = ?"
-        )
-        args = [*args, topic]
+    """Phrases frequent in the selected paragraphs (of `topic`) and rare elsewhere: TF-IDF.
+
+    Term frequencies come from at most SAMPLE paragraphs of the selection, so a topic of a
+    large corpus answers as fast as one of a small corpus; document frequencies are the whole
+    corpus's, kept at ingest."""
+    chosen, args = _sample_sql(selection, topic)
     rows = db.execute(
-        f"WITH chosen AS ({chosen_sql})"
-        " SELECT p.phrase, sum(p.count), count(*) FROM phrases p"
-        " JOIN chosen c ON c.doc = p.doc AND c.paragraph = p.paragraph"
-        " GROUP BY p.phrase",
+        f"WITH chosen AS ({chosen} LIMIT {SAMPLE:d})"
+        " SELECT p.phrase, sum(p.count), count(*), coalesce(s.paragraphs, count(*))"
+        " FROM phrases p JOIN chosen c ON c.doc = p.doc AND c.paragraph = p.paragraph"
+        " LEFT JOIN phrase_stats s ON s.phrase = p.phrase GROUP BY p.phrase",
         args,
     ).fetchall()
     if not rows:
         return []
-    total = db.execute("SELECT count(*) FROM paragraphs").fetchone()[0] or 1
-    spread = _document_frequency(db, [r[0] for r in rows])
+    total = total_paragraphs(db)
     scored = Counter(
         {
-            phrase: tf * math.log((1 + total) / (1 + spread.get(phrase, paragraphs)))
-            for phrase, tf, paragraphs in rows
+            phrase: tf * math.log((1 + total) / (1 + spread))
+            for phrase, tf, _, spread in rows
             if tf >= 2 or len(rows) < 40
         }
     )
     return [phrase for phrase, _ in scored.most_common(count)]
 
 
-def _document_frequency(db: sqlite3.Connection, phrases: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(phrases), 500):
-        chunk = phrases[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(
-            db.execute(
-                f"SELECT phrase, count(*) FROM phrases WHERE phrase IN ({marks}) GROUP BY phrase",
-                chunk,
-            ).fetchall()
+def _sample_sql(selection: Selection, topic: str | None) -> tuple[str, list[object]]:
+    """SQL for the paragraphs of a selection (of `topic`), streamed from the more selective
+    side: an entity's own mentions when one is named (in index order, grouped per paragraph),
+    else the topic's paragraphs or all paragraphs."""
+    has_topic = (
+        "EXISTS (SELECT 1 FROM topics t WHERE t.doc = c.doc AND t.paragraph = c.paragraph"
+        " AND t.topic = ?)"
+    )
+    if selection.entities:
+        first, *others = selection.entities
+        rest = Selection(tuple(others), selection.doc, selection.since, selection.until)
+        where, args = rest.condition("c.doc", "c.paragraph")
+        sql = (
+            "SELECT c.doc, c.paragraph FROM mentions c WHERE c.entity = ?"
+            f" AND c.paragraph IS NOT NULL AND {where}"
         )
-    return found
+        args = [first, *args]
+        if topic is not None:
+            sql += f" AND {has_topic}"
+            args.append(topic)
+        return sql + " GROUP BY c.doc, c.paragraph", args
+    if topic is not None:
+        where, args = selection.condition("c.doc", "c.paragraph")
+        return f"SELECT c.doc, c.paragraph FROM topics c WHERE c.topic = ? AND {where}", [
+            topic,
+            *args,
+        ]
+    where, args = selection.condition("c.doc", "c.idx")
+    return f"SELECT c.doc, c.idx AS paragraph FROM paragraphs c WHERE {where}", args
+
+
+def total_paragraphs(db: sqlite3.Connection) -> int:
+    """Paragraphs in the corpus, as counted at ingest."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'paragraphs'").fetchone()
+    if row is None:
+        row = db.execute("SELECT count(*) FROM paragraphs").fetchone()
+    return int(row[0]) or 1
 
 
 def evidence(
     db: sqlite3.Connection, selection: Selection, topic: str, limit: int | None = None
 ) -> list[Evidence]:
     """The paragraphs of `topic` in the selection, best scored first, with their terms."""
-    chosen_sql, args = selection.paragraphs_sql()
+    where, args = selection.condition("t.doc", "t.paragraph")
+    # The (topic, score) index yields paragraphs best first; the condition filters as it goes.
     sql = (
-        f"WITH chosen AS ({chosen_sql})"
-        " SELECT t.doc, t.paragraph, p.start, p.end, t.score, t.terms,"
+        "SELECT t.doc, t.paragraph, p.start, p.end, t.score, t.terms,"
         " substr(d.text, p.start + 1, p.end - p.start)"
-        " FROM topics t JOIN chosen c ON c.doc = t.doc AND c.paragraph = t.paragraph"
-        " JOIN paragraphs p ON p.doc = t.doc AND p.idx = t.paragraph"
-        " JOIN documents d ON d.id = t.doc WHERE t.topic = ?"
+        " FROM topics t JOIN paragraphs p ON p.doc = t.doc AND p.idx = t.paragraph"
+        f" JOIN documents d ON d.id = t.doc WHERE t.topic = ? AND {where}"
         " ORDER BY t.score DESC, t.doc, t.paragraph"
     )
-    args = [*args, topic]
+    args = [topic, *args]
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
