@@ -103,23 +103,39 @@ def _is_full(name: str, lexicon: Lexicon) -> bool:
 
 def resolve_in_document(mentions: Sequence[Mention], lexicon: Lexicon) -> None:
     """Set each mention's `name`: the fullest name it stands for in its own document."""
-    people = [m.text for m in mentions if m.label == "PERSON" and _is_full(m.text, lexicon)]
-    orgs = [m.text for m in mentions if m.label == "ORG"]
+    # Distinct names with their counts: a long article repeats a few names many times, and
+    # each distinct short form is resolved once.
+    people = Counter(m.text for m in mentions if m.label == "PERSON" and _is_full(m.text, lexicon))
+    orgs = sorted({m.text for m in mentions if m.label == "ORG"})
+    resolved: dict[tuple[str, str], tuple[str, str]] = {}
     for m in mentions:
         m.name, m.name_reason = m.text, ""
         if m.label == "DATE":
             m.name = m.value or m.text
-        elif m.label == "PERSON" and not _is_full(m.text, lexicon):
-            full, how = _full_person(m.text, people, lexicon)
-            if full:
-                m.name, m.name_reason = full, f"{how} of '{full}' in the same document"
-        elif m.label == "ORG":
-            longer = _longer_org(m.text, orgs)
-            if longer:
-                m.name, m.name_reason = longer, f"short form of '{longer}' in the same document"
+            continue
+        key = (m.label, m.text)
+        if key not in resolved:
+            resolved[key] = _resolve_short(m.label, m.text, people, orgs, lexicon)
+        name, reason = resolved[key]
+        if name:
+            m.name, m.name_reason = name, reason
 
 
-def _full_person(text: str, people: list[str], lexicon: Lexicon) -> tuple[str, str]:
+def _resolve_short(
+    label: str, text: str, people: Counter[str], orgs: list[str], lexicon: Lexicon
+) -> tuple[str, str]:
+    if label == "PERSON" and not _is_full(text, lexicon):
+        full, how = _full_person(text, people, lexicon)
+        if full:
+            return full, f"{how} of '{full}' in the same document"
+    elif label == "ORG":
+        longer = _longer_org(text, orgs)
+        if longer:
+            return longer, f"short form of '{longer}' in the same document"
+    return "", ""
+
+
+def _full_person(text: str, people: Counter[str], lexicon: Lexicon) -> tuple[str, str]:
     words = text.split()
     initials = _INITIALS.match(text)
     if initials:
@@ -135,7 +151,7 @@ def _full_person(text: str, people: list[str], lexicon: Lexicon) -> tuple[str, s
         return "", ""
     if not found:
         return "", ""
-    best = max(found, key=lambda p: (people.count(p), fuzz.ratio(translit_key(text), _surname(p))))
+    best = max(found, key=lambda p: (people[p], fuzz.ratio(translit_key(text), _surname(p)), p))
     # Two different people with the same surname in one article: the surname alone is ambiguous.
     if any(not same_person(best, other, lexicon) for other in found):
         return "", ""

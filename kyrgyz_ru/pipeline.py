@@ -31,6 +31,9 @@ _INSTALL_HINT = {
 _EXCLUDE = ("lemmatizer",)
 _UNNEEDED_WITH_SENTER = ("parser", "attribute_ruler")
 RULER = "krq_knowledge"
+# spaCy's memory grows with the length of one Doc (about 1 GB a 100,000 characters with a
+# parser); a long article goes through in pieces of this size, cut at paragraph ends.
+PIECE = 5_000
 _COARSE = {"NNP": "PROPN", "NNPS": "PROPN", "NN": "NOUN", "NNS": "NOUN", "JJ": "ADJ",
            "JJR": "ADJ", "JJS": "ADJ"}  # fmt: skip
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v]*\n\s*")
@@ -122,7 +125,7 @@ def analyse(
     n_process: int = 1,
 ) -> Iterator[Analysis]:
     """Stream documents through the pipeline; a text longer than nlp.max_length goes in pieces."""
-    limit = max(1000, nlp.max_length - 1)
+    limit = max(1000, min(nlp.max_length - 1, PIECE))
 
     def pieces() -> Iterator[tuple[str, tuple[int, int, bool]]]:
         for number, document in enumerate(documents):
