@@ -290,10 +290,8 @@ def ingest_cli(
     if rebuild:
         _remove_index(path)
     targets = list(paths or []) or [bundled_seeds()]
-    index = Index.open(path)
-    if index.created:  # a query meanwhile must not take it for an empty index to fill
-        with index.transaction():
-            index.set_meta("stale", "1")
+    # Born "stale": a query meanwhile must not take it for an empty index to fill with seeds.
+    index = Index.open(path, new_meta={"stale": "1"})
     report = _run_ingest(
         index,
         targets,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
@@ -127,8 +127,17 @@ class Index:
     # -- opening --------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, create: bool = True, readonly: bool = False) -> Index:
+    def open(
+        cls,
+        path: Path,
+        create: bool = True,
+        readonly: bool = False,
+        new_meta: Mapping[str, str] | None = None,
+    ) -> Index:
         """Open the index at `path`, creating and migrating it as needed.
+
+        `new_meta` goes into the meta table of an index this call creates, in the same
+        transaction as its tables: no other process ever sees the new index without it.
 
         Whatever is at `path`, the outcome is an open index or an IndexFault that says what
         to do: a damaged file or another program's database, an index of a newer krq, a
@@ -157,7 +166,7 @@ class Index:
         index = cls(path, db)
         index.created = not exists
         try:
-            index._prepare()
+            index._prepare(new_meta or {})
         except _ReadOnlyStorage as exc:
             if not exists:
                 raise IndexFault(
@@ -191,7 +200,7 @@ class Index:
                 last = exc
         raise IndexFault(f"cannot open the index at {path}: {why or last}") from None
 
-    def _prepare(self) -> None:
+    def _prepare(self, new_meta: Mapping[str, str]) -> None:
         try:
             self.db.execute("PRAGMA busy_timeout = 30000")
             version = self._version()
@@ -203,7 +212,7 @@ class Index:
             raise _ReadOnlyStorage(str(exc)) from None  # e.g. read-only storage
         self._check_version(version)
         if version < SCHEMA_VERSION:
-            self._migrate()
+            self._migrate(new_meta)
         self._check_tables()
 
     def _check_readonly(self) -> None:
@@ -246,7 +255,7 @@ class Index:
                 f"{', '.join(sorted(missing))}); {REBUILD_HINT}"
             )
 
-    def _migrate(self) -> None:
+    def _migrate(self, new_meta: Mapping[str, str]) -> None:
         """Bring the schema up to SCHEMA_VERSION, one numbered migration a transaction.
 
         Each step checks the version again inside its write lock, so two processes opening
@@ -266,6 +275,11 @@ class Index:
                         )
                     for statement in _statements(MIGRATIONS[number]):
                         self.db.execute(statement)
+                    if number == 0:  # a new index: born with the meta its creator gives
+                        self.db.executemany(
+                            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                            list(new_meta.items()),
+                        )
                     self.db.execute(f"PRAGMA user_version = {number + 1:d}")
                 self.db.execute("COMMIT")
             except sqlite3.Error as exc:
