@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -127,19 +128,22 @@ def analyse(
     """Stream documents through the pipeline; a text longer than nlp.max_length goes in pieces."""
     limit = max(1000, min(nlp.max_length - 1, PIECE))
 
-    def pieces() -> Iterator[tuple[str, tuple[int, int, bool]]]:
-        for number, document in enumerate(documents):
+    # Plain strings go to nlp.pipe, their context waits here in order (nlp.pipe keeps it):
+    # with as_tuples spaCy would tokenise in this process and ship whole Docs to the workers.
+    waiting: deque[tuple[Document, int, bool]] = deque()
+
+    def pieces() -> Iterator[str]:
+        for document in documents:
             parts = list(_chunks(document.text, limit))
             for index, (offset, piece) in enumerate(parts):
-                holder[number] = document
-                yield piece, (number, offset, index == len(parts) - 1)
+                waiting.append((document, offset, index == len(parts) - 1))
+                yield piece
 
-    holder: dict[int, Document] = {}
     current: Analysis | None = None
-    stream = nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-    for doc, (number, offset, last) in stream:
+    for doc in nlp.pipe(pieces(), batch_size=batch_size, n_process=n_process):
+        document, offset, last = waiting.popleft()
         if current is None:
-            current = Analysis(holder.pop(number))
+            current = Analysis(document)
         _collect(doc, offset, current)
         if last:
             yield current
@@ -163,11 +167,16 @@ def _collect(doc: Any, offset: int, analysis: Analysis) -> None:
                 analysis.sentences.append((base + lead, base + trail))
             base += len(piece)
             base += _break_length(sent.text, base - sent.start_char - offset)
-    analysis.tokens.extend(
-        (t.idx + offset, t.idx + offset + len(t.text), t.tag_, _COARSE.get(t.tag_, ""))
-        for t in doc
-        if not t.is_space
-    )
+    # One array read instead of four attribute look-ups per token.
+    from spacy.attrs import IDX, IS_SPACE, LENGTH, TAG
+
+    strings = doc.vocab.strings
+    for idx, length, tag, space in doc.to_array([IDX, LENGTH, TAG, IS_SPACE]).tolist():
+        if not space:
+            name = strings[tag]
+            analysis.tokens.append(
+                (idx + offset, idx + offset + length, name, _COARSE.get(name, ""))
+            )
 
 
 def _break_length(text: str, at: int) -> int:

@@ -68,10 +68,10 @@ class Repairer:
     def _trim(self, start: int, end: int) -> tuple[int, int]:
         """Drop surrounding punctuation, quotes, brackets and a trailing possessive."""
         text = self.text
-        while start < end and text[start] in _STRIP:
+        while start < end and (text[start] in _STRIP or text[start].isspace()):
             start += 1
         while True:
-            while end > start and text[end - 1] in _STRIP:
+            while end > start and (text[end - 1] in _STRIP or text[end - 1].isspace()):
                 end -= 1
             piece = text[start:end]
             if piece.endswith(".") and not _ABBREVIATION.search(piece):

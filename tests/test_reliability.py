@@ -555,22 +555,11 @@ QUERIES = [
 ]
 
 
-# Messages that repeat a 10,000-character value in full (the rest shorten it to 60).
-ECHOES = {("--type", 10_000), ("--type", 10_200)}
-
-
 def _nasty_cases() -> Iterator[Any]:
     for name in NASTY:
         for query in QUERIES:
-            marks = []
-            if (query[-2], len(name)) in ECHOES:
-                reason = (
-                    "query.check_label puts the whole value in its message; it should "
-                    "shorten it like query._short"
-                )
-                marks.append(pytest.mark.xfail(reason=reason, strict=False))
             label = f"{' '.join(query[:-1])}={name[:12]!r}-{len(name)}"
-            yield pytest.param(name, query, marks=marks, id=label)
+            yield pytest.param(name, query, id=label)
 
 
 @pytest.mark.parametrize("name, query", list(_nasty_cases()))
@@ -1308,12 +1297,6 @@ def test_any_text_ingests_with_exact_offsets(nlp: Any, scratch: Index, raw: str,
         assert paragraph is not None and spans[paragraph][0] <= start < end <= spans[paragraph][1]
 
 
-@pytest.mark.xfail(
-    reason="repair trims only the characters in repair._STRIP: U+0085 and U+000B, which "
-    "str.isspace() counts as spaces, stay at the edge of a mention (found by the property "
-    "test above)",
-    strict=False,
-)
 @pytest.mark.parametrize("space", ["\x85", "\x0b"])
 def test_mentions_carry_no_surrounding_whitespace(nlp: Any, space: str) -> None:
     from kyrgyz_ru.ingest import _mentions
