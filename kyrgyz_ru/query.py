@@ -83,9 +83,8 @@ def check_label(label: str | None) -> str | None:
         return None
     upper = {"GPE": "PLACE", "LOC": "PLACE"}.get(label.upper(), label.upper())
     if upper not in LABELS:
-        raise UsageError(
-            f"unknown type '{_short(label)}'; use one of: {', '.join(LABELS).lower()}"
-        )
+        known = ", ".join(LABELS).lower()
+        raise UsageError(f"unknown type '{_short(label)}'; use one of: {known}")
     return upper
 
 
