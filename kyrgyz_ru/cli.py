@@ -280,12 +280,10 @@ def ingest_cli(
     model: ModelOption = None,
 ) -> None:
     """Add articles to the index; unchanged ones are skipped, changed ones replaced."""
-    import re
-
     from kyrgyz_ru.corpus import bundled_seeds
+    from kyrgyz_ru.selection import check_date
 
-    if date is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date):
-        raise UsageError(f"--date must be YYYY, YYYY-MM or YYYY-MM-DD, not '{date}'")
+    check_date(date, "--date")
     path = db or default_path()
     if rebuild:
         _remove_index(path)

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kyrgyz_ru.errors import DataFileError, InputError, KrqError, NotFoundError
+from kyrgyz_ru.names import ISO_DATE
 from kyrgyz_ru.records import Document, Paragraph
 
 CATALOG_NAME = "catalog.jsonl"
 
 # A first line " date 2020-10-24 ..." carries the article's publication day.
 _DATE_HEADER = re.compile(r"\A[ \t]*date[ \t]+(\d{4}-\d{2}-\d{2})(?=\s|$)")
-_ISO_VALUE = re.compile(r"\A\d{4}(-\d{2}(-\d{2})?)?\Z")
 # A blank line (whitespace only) separates paragraphs.
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v]*\n(?:[ \t\f\v]*\n)*")
 
@@ -199,7 +199,7 @@ def read_catalog(folder: Path) -> dict[str, CatalogEntry]:
                 f"{path}:{number}: expected a JSON object with a 'doc' field"
             ) from None
         date = row.get("date")
-        if date is not None and not _ISO_VALUE.match(str(date)):
+        if date is not None and not ISO_DATE.match(str(date)):
             raise DataFileError(f"{path}:{number}: date must be YYYY, YYYY-MM or YYYY-MM-DD")
         title = row.get("title")
         entries[doc] = CatalogEntry(date=date, title=None if title is None else str(title))

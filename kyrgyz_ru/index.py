@@ -411,18 +411,22 @@ class Index:
             "INSERT INTO acronyms(doc, long, short) VALUES (?, ?, ?)",
             [(document.id, long, short) for long, short in acronyms],
         )
-        db.executemany(
-            "INSERT INTO topics(doc, paragraph, topic, score, terms) VALUES (?, ?, ?, ?, ?)",
-            [
-                (document.id, paragraph, hit.id, round(hit.score, 4),
-                 json.dumps([[t.term, t.start, t.end] for t in hit.terms]))
-                for paragraph, hit in topics
-            ],
-        )  # fmt: skip
+        self.write_topics(document.id, topics)
         db.executemany(
             "INSERT INTO phrases(doc, paragraph, phrase, count) VALUES (?, ?, ?, ?)",
             [(document.id, paragraph, phrase, count) for paragraph, phrase, count in phrases],
         )
+
+    def write_topics(self, doc: str, topics: Iterable[tuple[int, TopicHit]]) -> None:
+        """A document's topic rows: (paragraph index, hit with terms at document offsets)."""
+        self.db.executemany(
+            "INSERT INTO topics(doc, paragraph, topic, score, terms) VALUES (?, ?, ?, ?, ?)",
+            [
+                (doc, paragraph, hit.id, round(hit.score, 4),
+                 json.dumps([[t.term, t.start, t.end] for t in hit.terms]))
+                for paragraph, hit in topics
+            ],
+        )  # fmt: skip
 
 
 def _paragraph_of(starts: list[int], offset: int) -> int | None:

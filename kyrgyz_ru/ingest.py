@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kyrgyz_ru import corpus, dates
 from kyrgyz_ru.canonical import (
@@ -22,7 +23,12 @@ from kyrgyz_ru.index import Index
 from kyrgyz_ru.keyphrases import paragraph_phrases
 from kyrgyz_ru.knowledge import KnowledgeBase, extra_knowledge_files, load_knowledge
 from kyrgyz_ru.lexicon import Lexicon, lexicon
-from kyrgyz_ru.records import Document, Mention, TopicHit, TopicTerm
+from kyrgyz_ru.records import Document, Mention, Paragraph, TopicHit, TopicTerm
+
+if TYPE_CHECKING:
+    from kyrgyz_ru.pipeline import Analysis
+    from kyrgyz_ru.repair import Candidate
+    from kyrgyz_ru.topics import Taxonomy
 
 Progress = Callable[[int, int], None]  # (documents done, documents to do)
 
@@ -47,6 +53,18 @@ class IngestReport:
     mentions: int = 0
     seconds: float = 0.0
     model_loaded: bool = False
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """Everything ingest stores for one document."""
+
+    document: Document
+    paragraphs: list[Paragraph]
+    mentions: list[Mention]
+    acronyms: list[tuple[str, str]]  # (long form, acronym) defined in the document
+    topics: list[tuple[int, TopicHit]]  # (paragraph index, hit with document offsets)
+    phrases: list[tuple[int, str, int]]  # (paragraph index, key phrase, count)
 
 
 @dataclass(frozen=True)
@@ -125,15 +143,12 @@ def _extract(
     pending: list[_Pending],
     options: IngestOptions,
     knowledge: KnowledgeBase,
-    taxonomy: object,
+    taxonomy: Taxonomy,
     report: IngestReport,
     progress: Progress | None,
 ) -> None:
     from kyrgyz_ru.pipeline import analyse, load_pipeline
-    from kyrgyz_ru.repair import repair
-    from kyrgyz_ru.topics import Taxonomy, assign_topics
 
-    assert isinstance(taxonomy, Taxonomy)
     nlp = load_pipeline(options.model, knowledge)
     report.model_loaded = True
     lex = lexicon()
@@ -149,38 +164,49 @@ def _extract(
             except KrqError as exc:  # changed or vanished since it was first read
                 report.skipped.append((str(item.path), str(exc)))
 
-    batch: list[tuple[Document, list[Mention], list[AcronymDefinition], list, list]] = []  # type: ignore[type-arg]
-    with_index_stale = False
+    batch: list[Extracted] = []
     stream = analyse(documents(), nlp, options.batch_size, options.workers)
     for done, analysis in enumerate(stream, 1):
-        document = analysis.document
-        paragraphs = corpus.paragraphs(document.text)
-        mentions = _mentions(document, analysis, repair(analysis, knowledge, lex))
-        resolve_in_document(mentions, lex)
-        acronyms = find_acronyms(document.id, document.text)
-        topics = [
-            (p.index, _absolute(hit, p.start))
-            for p in paragraphs
-            for hit in assign_topics(document.text[p.start : p.end], taxonomy)
-        ]
-        phrases = paragraph_phrases(
-            document.text,
-            analysis.noun_chunks,
-            analysis.tokens,
-            paragraphs,
-            [(m.start, m.end) for m in mentions],
-        )
-        batch.append((document, mentions, acronyms, topics, phrases))
+        extracted = extract_document(analysis, knowledge, lex, taxonomy)
+        batch.append(extracted)
         if len(batch) >= options.batch_size:
-            _write(index, batch, options.model, with_index_stale)
-            with_index_stale = True
+            _write(index, batch, options.model)
             batch.clear()
-        report.mentions += len(mentions)
-        (report.updated if document.id in replaced else report.added).append(document.id)
+        report.mentions += len(extracted.mentions)
+        document_id = extracted.document.id
+        (report.updated if document_id in replaced else report.added).append(document_id)
         if progress:
             progress(done, len(pending))
     if batch:
-        _write(index, batch, options.model, with_index_stale)
+        _write(index, batch, options.model)
+
+
+def extract_document(
+    analysis: Analysis, knowledge: KnowledgeBase, lex: Lexicon, taxonomy: Taxonomy
+) -> Extracted:
+    """From what the model saw in a document to what the index stores of it."""
+    from kyrgyz_ru.repair import repair
+    from kyrgyz_ru.topics import assign_topics
+
+    document = analysis.document
+    text = document.text
+    paragraphs = corpus.paragraphs(text)
+    mentions = _mentions(document, analysis, repair(analysis, knowledge, lex))
+    resolve_in_document(mentions, lex)
+    topics = [
+        (p.index, _absolute(hit, p.start))
+        for p in paragraphs
+        for hit in assign_topics(text[p.start : p.end], taxonomy)
+    ]
+    phrases = paragraph_phrases(
+        text,
+        analysis.noun_chunks,
+        analysis.tokens,
+        paragraphs,
+        [(m.start, m.end) for m in mentions],
+    )
+    acronyms = [(a.long, a.short) for a in find_acronyms(document.id, text)]
+    return Extracted(document, paragraphs, mentions, acronyms, topics, phrases)
 
 
 def _absolute(hit: TopicHit, offset: int) -> TopicHit:
@@ -188,27 +214,19 @@ def _absolute(hit: TopicHit, offset: int) -> TopicHit:
     return TopicHit(hit.id, hit.score, terms)
 
 
-def _write(index: Index, batch: list, model: str, stale_already: bool) -> None:  # type: ignore[type-arg]
-    # One transaction a batch: a document is in the index whole or not at all.
+def _write(index: Index, batch: list[Extracted], model: str) -> None:
+    # One transaction a batch: a document is in the index whole or not at all. The index is
+    # already marked stale (by _plan); relink clears the mark once the ingest completes.
     with index.transaction():
-        if not stale_already:
-            index.set_meta("stale", "1")  # names are linked again once the ingest completes
-        for document, mentions, acronyms, topics, phrases in batch:
+        for e in batch:
             index.write_document(
-                document,
-                model,
-                corpus.paragraphs(document.text),
-                mentions,
-                [(a.long, a.short) for a in acronyms],
-                topics,
-                phrases,
+                e.document, model, e.paragraphs, e.mentions, e.acronyms, e.topics, e.phrases
             )
 
 
-def _mentions(document: Document, analysis: object, candidates: list) -> list[Mention]:  # type: ignore[type-arg]
-    from kyrgyz_ru.pipeline import Analysis
-
-    assert isinstance(analysis, Analysis)
+def _mentions(
+    document: Document, analysis: Analysis, candidates: Sequence[Candidate]
+) -> list[Mention]:
     sentences = analysis.sentences or [(0, len(document.text))]
     starts = [s for s, _ in sentences]
     result = []
@@ -317,24 +335,16 @@ def retopic(index: Index, taxonomy_path: Path | None) -> int:
     with index.transaction():
         db.execute("DELETE FROM topics")
         for doc, idx, start, text in rows:
-            for hit in assign_topics(text, taxonomy):
-                hit = _absolute(hit, start)
-                db.execute(
-                    "INSERT INTO topics(doc, paragraph, topic, score, terms)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (doc, idx, hit.id, round(hit.score, 4),
-                     json.dumps([[t.term, t.start, t.end] for t in hit.terms])),
-                )  # fmt: skip
+            index.write_topics(
+                doc, [(idx, _absolute(h, start)) for h in assign_topics(text, taxonomy)]
+            )
         index.set_meta("taxonomy", str(taxonomy_path.resolve()) if taxonomy_path else "")
         _store_labels(index, taxonomy)
         index.refresh_stats()
     return len(rows)
 
 
-def _store_labels(index: Index, taxonomy: object) -> None:
+def _store_labels(index: Index, taxonomy: Taxonomy) -> None:
     """Topic ids and labels go into the index: queries name topics without loading a taxonomy."""
-    from kyrgyz_ru.topics import Taxonomy
-
-    assert isinstance(taxonomy, Taxonomy)
     labels = {t.id: t.label for t in taxonomy.topics}
     index.set_meta("topic_labels", json.dumps(labels, ensure_ascii=False))

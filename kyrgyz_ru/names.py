@@ -1,4 +1,5 @@
-"""The key under which names are compared, cheap to import for queries."""
+"""Keys and formats every layer shares (how names compare, which labels and date values
+exist), cheap to import for queries."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import unicodedata
 _DASHES = re.compile(r"[\u2010-\u2015\-]")
 _SPACES = re.compile(r"\s+")
 LABELS = ("PERSON", "ORG", "PLACE", "DATE")  # spaCy's GPE and LOC both become PLACE
+# A date as a user, a catalog or a header gives it: a year, a month or a day.
+ISO_DATE = re.compile(r"\A\d{4}(-\d{2}(-\d{2})?)?\Z")
 
 
 def alias_key(text: str) -> str:

@@ -281,6 +281,7 @@ def show(db: sqlite3.Connection, entity: EntityRow) -> EntityDetail:
         "SELECT doc, count(*) FROM mentions WHERE entity = ? GROUP BY doc ORDER BY doc",
         (entity.id,),
     ).fetchall()
+    links = dict(db.execute("SELECT name, reason FROM names WHERE entity = ?", (entity.id,)))
     grouped: dict[str, tuple[int, set[str], list[str]]] = {}
     for text, name, name_reason, doc, count in db.execute(
         "SELECT m.text, m.name, m.name_reason, m.doc, count(*) FROM mentions m"
@@ -289,15 +290,12 @@ def show(db: sqlite3.Connection, entity: EntityRow) -> EntityDetail:
     ):
         total, docs, reasons = grouped.setdefault(text, (0, set(), []))
         docs.add(doc)
-        link_reason = db.execute(
-            "SELECT reason FROM names WHERE entity = ? AND name = ?", (entity.id, name)
-        ).fetchone()
         why = []
         if name_reason:
             why.append(f"{name_reason} ({doc})")
-        if link_reason and link_reason[0]:
+        if links.get(name):
             prefix = f"'{name}': " if name != text else ""
-            why.append(prefix + link_reason[0])
+            why.append(prefix + links[name])
         for reason in why:
             if reason not in reasons:
                 reasons.append(reason)

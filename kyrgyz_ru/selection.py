@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kyrgyz_ru.errors import UsageError
-
-_ISO = __import__("re").compile(r"\A\d{4}(-\d{2}(-\d{2})?)?\Z")
+from kyrgyz_ru.names import ISO_DATE
 
 
 def check_date(value: str | None, option: str) -> str | None:
-    if value is not None and not _ISO.match(value):
+    if value is not None and not ISO_DATE.match(value):
         raise UsageError(f"{option} must be YYYY, YYYY-MM or YYYY-MM-DD, not '{value[:40]}'")
     return value
 

@@ -1254,12 +1254,9 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
 def test_any_text_ingests_with_exact_offsets(nlp: Any, scratch: Index, raw: str, date: Any) -> None:
     """Whatever the text, extraction does not raise, and every stored mention is exactly the
     stored text between its offsets, inside its sentence and its paragraph."""
-    from kyrgyz_ru.canonical import find_acronyms, resolve_in_document
-    from kyrgyz_ru.ingest import _mentions
-    from kyrgyz_ru.keyphrases import paragraph_phrases
+    from kyrgyz_ru.ingest import extract_document
     from kyrgyz_ru.lexicon import lexicon
-    from kyrgyz_ru.repair import repair
-    from kyrgyz_ru.topics import assign_topics, load_taxonomy
+    from kyrgyz_ru.topics import load_taxonomy
 
     try:
         text = corpus.decode(raw.encode("utf-8"), Path("h.txt"))
@@ -1267,25 +1264,13 @@ def test_any_text_ingests_with_exact_offsets(nlp: Any, scratch: Index, raw: str,
         return  # refused with a message (empty, NUL bytes): an acceptable outcome
     document = Document("h", "h.txt", text, corpus.content_hash(text), date=date)
     (analysis,) = pipeline.analyse([document], nlp, batch_size=1)
-    knowledge, lex = load_knowledge(extra_knowledge_files()), lexicon()
-    mentions = _mentions(document, analysis, repair(analysis, knowledge, lex))
-    resolve_in_document(mentions, lex)
-    paragraphs = corpus.paragraphs(text)
-    topics = [
-        (p.index, hit)
-        for p in paragraphs
-        for hit in assign_topics(text[p.start : p.end], load_taxonomy(None))
-    ]
-    phrases = paragraph_phrases(
-        text,
-        analysis.noun_chunks,
-        analysis.tokens,
-        paragraphs,
-        [(m.start, m.end) for m in mentions],
-    )
-    acronyms = [(a.long, a.short) for a in find_acronyms("h", text)]
+    knowledge = load_knowledge(extra_knowledge_files())
+    e = extract_document(analysis, knowledge, lexicon(), load_taxonomy(None))
+    paragraphs = e.paragraphs
     with scratch.transaction():
-        scratch.write_document(document, "test", paragraphs, mentions, acronyms, topics, phrases)
+        scratch.write_document(
+            document, "test", paragraphs, e.mentions, e.acronyms, e.topics, e.phrases
+        )
     (stored,) = scratch.db.execute("SELECT text FROM documents WHERE id = 'h'").fetchone()
     assert stored == text
     spans = {p.index: (p.start, p.end) for p in paragraphs}
