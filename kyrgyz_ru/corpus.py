@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kyrgyz_ru.errors import DataFileError, InputError, KrqError, NotFoundError
-from kyrgyz_ru.names import ISO_DATE
+from kyrgyz_ru.names import is_iso_date
 from kyrgyz_ru.records import Document, Paragraph
 
 CATALOG_NAME = "catalog.jsonl"
@@ -199,7 +199,7 @@ def read_catalog(folder: Path) -> dict[str, CatalogEntry]:
                 f"{path}:{number}: expected a JSON object with a 'doc' field"
             ) from None
         date = row.get("date")
-        if date is not None and not ISO_DATE.match(str(date)):
+        if date is not None and not is_iso_date(str(date)):
             raise DataFileError(f"{path}:{number}: date must be YYYY, YYYY-MM or YYYY-MM-DD")
         title = row.get("title")
         entries[doc] = CatalogEntry(date=date, title=None if title is None else str(title))

@@ -13,6 +13,19 @@ LABELS = ("PERSON", "ORG", "PLACE", "DATE")  # spaCy's GPE and LOC both become P
 ISO_DATE = re.compile(r"\A\d{4}(-\d{2}(-\d{2})?)?\Z")
 
 
+def is_iso_date(value: str) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD naming a real month and day."""
+    if not ISO_DATE.match(value):
+        return False
+    import datetime
+
+    try:
+        datetime.date.fromisoformat((value + "-01-01")[:10])
+    except ValueError:
+        return False
+    return True
+
+
 def alias_key(text: str) -> str:
     """The form names are compared in: case, dashes, dots, quotes and 'the' do not count."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").casefold()

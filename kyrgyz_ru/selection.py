@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kyrgyz_ru.errors import UsageError
-from kyrgyz_ru.names import ISO_DATE
+from kyrgyz_ru.names import is_iso_date
 
 
 def check_date(value: str | None, option: str) -> str | None:
-    if value is not None and not ISO_DATE.match(value):
+    if value is not None and not is_iso_date(value):
         raise UsageError(f"{option} must be YYYY, YYYY-MM or YYYY-MM-DD, not '{value[:40]}'")
     return value
 

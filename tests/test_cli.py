@@ -290,3 +290,8 @@ def test_queries_do_not_import_spacy(seeds_db: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("value", ["2021-13", "2021-02-30", "21-02", "May 2021"])
+def test_ingest_date_must_be_a_real_date(krq: Runner, fresh_db: Path, value: str) -> None:
+    _one_line_error(krq("ingest", "--db", fresh_db, "--date", value, SEEDS), ExitStatus.USAGE)
