@@ -391,8 +391,8 @@ def child_env(db: Path | None = None) -> dict[str, str]:
 
 KRQ_COMPONENTS = """\
 import json
-from kyrgyz_ru.knowledge import load_knowledge
-from kyrgyz_ru.pipeline import RULER, load_pipeline, model_name
+from kyrgyz_ru.extract.knowledge import load_knowledge
+from kyrgyz_ru.extract.pipeline import RULER, load_pipeline, model_name
 nlp = load_pipeline(model_name(None), load_knowledge())
 print(json.dumps([name for name in nlp.pipe_names if name != RULER]))
 """
@@ -553,10 +553,10 @@ _TABLES = ("documents", "paragraphs", "mentions", "acronyms", "topics", "phrases
 def build_big(source: Path, target: Path, count: int, seed: int) -> dict[str, Any]:
     """An index of `count` documents: the source's documents copied under new ids and new dates
     (2000-2024), then names linked and entities counted again by krq's own relink."""
-    from kyrgyz_ru.index import Index
-    from kyrgyz_ru.ingest import relink
-    from kyrgyz_ru.knowledge import load_knowledge
-    from kyrgyz_ru.lexicon import lexicon
+    from kyrgyz_ru.extract.ingest import relink
+    from kyrgyz_ru.extract.knowledge import load_knowledge
+    from kyrgyz_ru.extract.lexicon import lexicon
+    from kyrgyz_ru.store.index import Index
 
     started = time.perf_counter()
     for suffix in ("", "-wal", "-shm"):
@@ -699,7 +699,7 @@ class Bench:
         )
         measures = [floor, naive_m, *krq, reingest]
         progress(f"query latency on the seeds index: {args.runs} rounds of {len(measures)}")
-        repeat(measures, lambda m: child_env(db), args.runs, args.budget, args.timeout)
+        repeat(measures, lambda _m: child_env(db), args.runs, args.budget, args.timeout)
         self.results["seeds_queries"] = {m.label: m.summary() for m in measures}
         for m in krq:
             self._check_json(m)
@@ -833,11 +833,11 @@ class Bench:
         progress("ingest of one document (fixed costs): ")
         repeat(
             small,
-            lambda m: child_env(one_db),
+            lambda _m: child_env(one_db),
             args.small_runs,
             args.budget,
             args.timeout,
-            before=lambda m: fresh(one_db),
+            before=lambda _m: fresh(one_db),
         )
         big = [
             Measure("plain nlp.pipe, 1 process", baseline(corpus, 1)),
@@ -981,7 +981,7 @@ class Bench:
         progress(f"query latency on the {args.big:,}-document index")
         budget = args.budget / 2
         repeat(
-            measures, lambda m: child_env(target), args.big_runs, budget, args.timeout, tag="big-"
+            measures, lambda _m: child_env(target), args.big_runs, budget, args.timeout, tag="big-"
         )
         for m in measures:
             self._check_json(m)

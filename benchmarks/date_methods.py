@@ -5,7 +5,7 @@
     nothing, and its datetime cut to a precision: first the one dateparser reports itself
     (DateData.period), then the one the expression states (a variant that borrows krq's
     knowledge of what the text says).
-(b) krq's grammar, kyrgyz_ru.dates.normalise.
+(b) krq's grammar, kyrgyz_ru.extract.dates.normalise.
 
 Each method sees only the gold span's text and the article's date, as krq's pipeline does.
 Value accuracy is exact string match with the gold canonical value; "?" (unresolvable) is
@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kyrgyz_ru.dates import is_date_expression, normalise  # noqa: E402
+from kyrgyz_ru.extract.dates import is_date_expression, normalise  # noqa: E402
 
 GOLD = ROOT / "tests" / "data" / "seeds-entities.jsonl"
 SEEDS = ROOT / "seeds"

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kyrgyz_ru.corpus import paragraphs  # noqa: E402
-from kyrgyz_ru.topics import Taxonomy, assign_topics, load_taxonomy  # noqa: E402
+from kyrgyz_ru.extract.corpus import paragraphs  # noqa: E402
+from kyrgyz_ru.extract.topics import Taxonomy, assign_topics, load_taxonomy  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from kyrgyz_ru.names import LABELS
+from kyrgyz_ru.normalise import LABELS
 
-__all__ = ["LABELS", "Document", "Mention", "Paragraph", "Span", "TopicHit", "TopicTerm"]
+__all__ = [
+    "LABELS",
+    "Document",
+    "Extracted",
+    "Mention",
+    "Paragraph",
+    "Span",
+    "TopicHit",
+    "TopicTerm",
+]
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,15 @@ class Span:
     label: str
 
 
+class Token(NamedTuple):
+    """A word as the tagger saw it: character offsets, Penn Treebank tag, coarse class."""
+
+    start: int
+    end: int
+    tag: str
+    coarse: str  # PROPN, NOUN, ADJ... derived from the tag; "" for the rest
+
+
 @dataclass
 class Mention:
     """An entity mention as extraction hands it to linking and the index."""
@@ -70,3 +89,15 @@ class TopicHit:
     id: str
     score: float
     terms: list[TopicTerm] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """Everything ingest stores for one document."""
+
+    document: Document
+    paragraphs: list[Paragraph]
+    mentions: list[Mention]
+    acronyms: list[tuple[str, str]]  # (long form, acronym) defined in the document
+    topics: list[tuple[int, TopicHit]]  # (paragraph index, hit with document offsets)
+    phrases: list[tuple[int, str, int]]  # (paragraph index, key phrase, count)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from kyrgyz_ru.canonical import NameForm, find_acronyms, link, resolve_in_document, same_person
-from kyrgyz_ru.knowledge import KnowledgeBase, KnownEntity
-from kyrgyz_ru.lexicon import lexicon
-from kyrgyz_ru.names import alias_key
+from kyrgyz_ru.extract.canonical import (
+    NameForm,
+    find_acronyms,
+    link,
+    resolve_in_document,
+    same_person,
+)
+from kyrgyz_ru.extract.knowledge import KnowledgeBase, KnownEntity
+from kyrgyz_ru.extract.lexicon import lexicon
+from kyrgyz_ru.normalise import alias_key
 from kyrgyz_ru.records import Mention
 
 LEX = lexicon()
@@ -29,7 +35,7 @@ EMPTY = KnowledgeBase({})
     ],
 )
 def test_same_person(a: str, b: str, same: bool) -> None:
-    assert same_person(a, b, LEX) is same
+    assert same_person(a, b) is same
 
 
 def _mention(text: str, label: str = "PERSON", start: int = 0) -> Mention:
@@ -99,7 +105,7 @@ def test_link_groups_variants_and_keeps_people_apart() -> None:
         NameForm("ORG", "Eurasian Fund for Stabilization and Development", 2),
         NameForm("ORG", "EFSD", 3),
     ]
-    from kyrgyz_ru.canonical import AcronymDefinition
+    from kyrgyz_ru.extract.canonical import AcronymDefinition
 
     links = link(
         forms,

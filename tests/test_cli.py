@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import typer.main
 
-from kyrgyz_ru.cli import app
+from kyrgyz_ru.cli.app import build
 from kyrgyz_ru.errors import ExitStatus
 
 from .conftest import ROOT, SEEDS, Runner
@@ -258,7 +258,7 @@ def test_model_from_environment(
 
 
 def _commands() -> list[str]:
-    group = typer.main.get_command(app)
+    group = typer.main.get_command(build())
     return sorted(group.commands)  # type: ignore[attr-defined]
 
 
@@ -271,7 +271,7 @@ def test_every_command_has_help_and_is_documented(krq: Runner, command: str) -> 
     assert re.search(rf"krq {command}\b", readme), f"README.md does not show `krq {command}`"
 
 
-def test_python_dash_m_runs(tmp_path: Path) -> None:
+def test_python_dash_m_runs() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "kyrgyz_ru", "--version"],
         capture_output=True,

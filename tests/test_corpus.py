@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kyrgyz_ru import corpus
 from kyrgyz_ru.errors import DataFileError
+from kyrgyz_ru.extract import corpus
 
 from .conftest import DATA, SEEDS
 
@@ -38,7 +38,7 @@ def test_document_dates_from_header_catalog_and_option(tmp_path: Path) -> None:
     assert corpus.read_document(plain, {}, "2021-02-24").date_source == "option"
 
 
-def test_text_is_kept_exactly(tmp_path: Path) -> None:
+def test_text_is_kept_exactly() -> None:
     for path in SEEDS.glob("*.txt"):
         doc = corpus.read_document(path, {})
         assert doc.text == path.read_text(encoding="utf-8")

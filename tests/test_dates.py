@@ -1,5 +1,5 @@
-"""kyrgyz_ru.dates: ISO values of date expressions, what counts as a date, finding explicit dates
-in running text and an article's own date."""
+"""kyrgyz_ru.extract.dates: ISO values of date expressions, what counts as a date, finding
+explicit dates in running text and an article's own date."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kyrgyz_ru import dates
-from kyrgyz_ru.dates import (
+from kyrgyz_ru.extract import dates
+from kyrgyz_ru.extract.dates import (
     find_date_expressions,
     infer_document_date,
     is_date_expression,
@@ -436,7 +436,10 @@ def test_a_yearless_month_lands_within_three_months_ahead_or_a_year_back(
 
 
 def test_importing_dates_loads_neither_spacy_nor_dateparser() -> None:
-    code = "import sys, kyrgyz_ru.dates; print(sorted({'spacy', 'dateparser'} & set(sys.modules)))"
+    code = (
+        "import sys, kyrgyz_ru.extract.dates;"
+        " print(sorted({'spacy', 'dateparser'} & set(sys.modules)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

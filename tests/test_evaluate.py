@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kyrgyz_ru.errors import DataFileError, InputError
-from kyrgyz_ru.evaluate import (
+from kyrgyz_ru.evaluate.scoring import (
     PRF,
     GoldMention,
     GoldParagraph,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kyrgyz_ru.evaluate import (
+from kyrgyz_ru.evaluate.scoring import (
     EntityReport,
     TopicReport,
     read_entity_gold,
@@ -15,8 +15,8 @@ from kyrgyz_ru.evaluate import (
     score_entities,
     score_topics,
 )
-from kyrgyz_ru.index import Index
-from kyrgyz_ru.query import all_mentions, paragraph_records
+from kyrgyz_ru.query.entities import all_mentions, paragraph_records
+from kyrgyz_ru.store.index import Index
 
 from .conftest import DATA, Runner
 

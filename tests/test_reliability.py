@@ -31,13 +31,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kyrgyz_ru import corpus, dates, pipeline
-from kyrgyz_ru import index as index_module
 from kyrgyz_ru.cli import main
 from kyrgyz_ru.errors import ExitStatus, KrqError
-from kyrgyz_ru.index import SCHEMA_VERSION, Index
-from kyrgyz_ru.knowledge import extra_knowledge_files, load_knowledge
+from kyrgyz_ru.extract import corpus, dates, pipeline
+from kyrgyz_ru.extract.knowledge import extra_knowledge_files, load_knowledge
 from kyrgyz_ru.records import Document
+from kyrgyz_ru.store import index as index_module
+from kyrgyz_ru.store import migrations
+from kyrgyz_ru.store.index import SCHEMA_VERSION, Index
 
 from .conftest import ROOT, Runner
 
@@ -126,7 +127,7 @@ def nlp() -> Any:
 @contextlib.contextmanager
 def loaded_once(nlp: Any) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline, "load_pipeline", lambda name, knowledge: nlp)
+        patch.setattr(pipeline, "load_pipeline", lambda _name, _knowledge: nlp)
         yield
 
 
@@ -446,15 +447,16 @@ def test_a_long_line_without_paragraph_breaks_loses_nothing(mixed: Mixed) -> Non
     assert max(starts) > len(text) * 0.95  # names in the last sentence were found too
 
 
-def test_a_file_that_vanishes_during_ingest_is_skipped(warm_model: Any, tmp_path: Path) -> None:
-    from kyrgyz_ru.ingest import IngestOptions, ingest
+@pytest.mark.usefixtures("warm_model")
+def test_a_file_that_vanishes_during_ingest_is_skipped(tmp_path: Path) -> None:
+    from kyrgyz_ru.extract.ingest import IngestOptions, ingest
 
     folder = tmp_path / "articles"
     texts = write_corpus(folder, 10, seed=5)
     last = folder / f"{sorted(texts)[-1]}.txt"
     index = Index.open(tmp_path / "vanish.db")
 
-    def progress(done: int, total: int) -> None:
+    def progress(done: int, _total: int) -> None:
         if done == 1:
             last.unlink()  # read when planned; gone before its turn in the model
 
@@ -629,7 +631,8 @@ def test_garbage_inside_an_index_says_how_to_rebuild(krq: Runner, fresh_db: Path
         assert line.endswith("rebuild it with: krq ingest --rebuild"), (command, line)
 
 
-def test_rebuild_replaces_a_damaged_index(warm_model: Any, krq: Runner, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("warm_model")
+def test_rebuild_replaces_a_damaged_index(krq: Runner, tmp_path: Path) -> None:
     db = tmp_path / "index.db"
     db.write_bytes(b"this is not a database" * 100)
     folder = tmp_path / "a"
@@ -684,12 +687,14 @@ def next_schema(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Non
     """Pretend this krq has one more migration than the index, with the SQL given."""
 
     def patch(sql: str) -> None:
-        monkeypatch.setattr(index_module, "MIGRATIONS", (*index_module.MIGRATIONS, sql))
-        monkeypatch.setattr(index_module, "SCHEMA_VERSION", len(index_module.MIGRATIONS))
-        index_module._expected_tables.cache_clear()
+        longer = (*migrations.MIGRATIONS, migrations.Migration("test step", sql))
+        monkeypatch.setattr(index_module, "MIGRATIONS", longer)
+        monkeypatch.setattr(index_module, "SCHEMA_VERSION", len(longer))
+        monkeypatch.setattr(migrations, "MIGRATIONS", longer)
+        migrations.expected_tables.cache_clear()
 
     yield patch
-    index_module._expected_tables.cache_clear()
+    migrations.expected_tables.cache_clear()
 
 
 def test_an_older_index_is_migrated_in_place(krq: Runner, fresh_db: Path, next_schema: Any) -> None:
@@ -813,7 +818,7 @@ def tmpfs(where: Path, size: str) -> Iterator[Path]:
 def test_an_index_on_read_only_storage(
     krq: Runner, seeds_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_model(name: str, knowledge: Any) -> Any:
+    def no_model(_name: str, _knowledge: Any) -> Any:
         raise AssertionError("the model was loaded for an index that cannot be written")
 
     monkeypatch.setattr(pipeline, "load_pipeline", no_model)
@@ -845,13 +850,13 @@ def test_an_index_on_read_only_storage(
 # child (a real process, killed with SIGKILL after the delay asked for).
 SERVER = r"""
 import json, os, signal, sys, time
-from kyrgyz_ru import pipeline
-from kyrgyz_ru.knowledge import extra_knowledge_files, load_knowledge
+from kyrgyz_ru.extract import pipeline
+from kyrgyz_ru.extract.knowledge import extra_knowledge_files, load_knowledge
 nlp = pipeline.load_pipeline(pipeline.model_name(None), load_knowledge(extra_knowledge_files()))
 pipeline.load_pipeline = lambda name, knowledge: nlp
-import kyrgyz_ru.cli
-import kyrgyz_ru.ingest
-from kyrgyz_ru.topics import load_taxonomy
+import kyrgyz_ru.cli.boundary
+import kyrgyz_ru.extract.ingest
+from kyrgyz_ru.extract.topics import load_taxonomy
 load_taxonomy(None)
 print("ready", flush=True)
 for line in sys.stdin:
@@ -866,7 +871,7 @@ for line in sys.stdin:
             os.dup2(out, 2)
             code = 0
             try:
-                kyrgyz_ru.cli.main(args)
+                kyrgyz_ru.cli.boundary.main(args)
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else 1
             except BaseException:
@@ -1059,7 +1064,7 @@ def check_whole_or_absent(lab: Lab, path: Path, must_have: set[str]) -> dict[str
             ).fetchone()[0]  # the table name is one of five constants above
             assert orphans == 0, f"{orphans} {table} rows of documents not in the index"
         assert must_have <= set(docs), f"lost: {sorted(must_have - set(docs))}"
-        from kyrgyz_ru import query
+        from kyrgyz_ru.query import entities as query
 
         query.documents(db)  # queries answer
         query.entities(db)
@@ -1254,9 +1259,10 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
 def test_any_text_ingests_with_exact_offsets(nlp: Any, scratch: Index, raw: str, date: Any) -> None:
     """Whatever the text, extraction does not raise, and every stored mention is exactly the
     stored text between its offsets, inside its sentence and its paragraph."""
-    from kyrgyz_ru.ingest import extract_document
-    from kyrgyz_ru.lexicon import lexicon
-    from kyrgyz_ru.topics import load_taxonomy
+    from kyrgyz_ru.extract.ingest import extract_document
+    from kyrgyz_ru.extract.lexicon import lexicon
+    from kyrgyz_ru.extract.topics import load_taxonomy
+    from kyrgyz_ru.store.writes import write_document
 
     try:
         text = corpus.decode(raw.encode("utf-8"), Path("h.txt"))
@@ -1267,10 +1273,8 @@ def test_any_text_ingests_with_exact_offsets(nlp: Any, scratch: Index, raw: str,
     knowledge = load_knowledge(extra_knowledge_files())
     e = extract_document(analysis, knowledge, lexicon(), load_taxonomy(None))
     paragraphs = e.paragraphs
-    with scratch.transaction():
-        scratch.write_document(
-            document, "test", paragraphs, e.mentions, e.acronyms, e.topics, e.phrases
-        )
+    with scratch.transaction() as db:
+        write_document(db, e, "test")
     (stored,) = scratch.db.execute("SELECT text FROM documents WHERE id = 'h'").fetchone()
     assert stored == text
     spans = {p.index: (p.start, p.end) for p in paragraphs}
@@ -1284,9 +1288,9 @@ def test_any_text_ingests_with_exact_offsets(nlp: Any, scratch: Index, raw: str,
 
 @pytest.mark.parametrize("space", ["\x85", "\x0b"])
 def test_mentions_carry_no_surrounding_whitespace(nlp: Any, space: str) -> None:
-    from kyrgyz_ru.ingest import _mentions
-    from kyrgyz_ru.lexicon import lexicon
-    from kyrgyz_ru.repair import repair
+    from kyrgyz_ru.extract.ingest import _mentions
+    from kyrgyz_ru.extract.lexicon import lexicon
+    from kyrgyz_ru.extract.repair import repair
 
     text = f"0\u2014{space}{space}\u00dd"
     document = _document(text)
@@ -1349,7 +1353,7 @@ def seeds_index(seeds_db: Path) -> Iterator[sqlite3.Connection]:
 def test_name_resolution_never_raises(
     seeds_index: sqlite3.Connection, name: str, label: Any
 ) -> None:
-    from kyrgyz_ru.query import resolve
+    from kyrgyz_ru.query.entities import resolve
 
     try:
         found = resolve(seeds_index, name, label)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from kyrgyz_ru.errors import NotFoundError, UsageError
-from kyrgyz_ru.names import LABELS, alias_key
+from kyrgyz_ru.normalise import LABELS, alias_key
 
 FUZZY_SCORE = 85  # below this a name "matches nothing"
 SEARCH_SCORE = 80

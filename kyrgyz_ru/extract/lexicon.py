@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-LEXICON = Path(__file__).resolve().parent / "data" / "lexicon.json"
+LEXICON = Path(__file__).resolve().parent.parent / "data" / "lexicon.json"
 
 
 @dataclass(frozen=True)

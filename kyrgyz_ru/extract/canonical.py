@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from kyrgyz_ru.knowledge import KnowledgeBase, KnownEntity
-from kyrgyz_ru.lexicon import Lexicon
-from kyrgyz_ru.names import alias_key
+from kyrgyz_ru.extract.knowledge import KnowledgeBase, KnownEntity
+from kyrgyz_ru.extract.lexicon import Lexicon
+from kyrgyz_ru.normalise import alias_key
 from kyrgyz_ru.records import Mention
 
 SURNAME_SCORE = 88  # compared under translit_key: Zhaparov and Japarov are one surname
@@ -81,7 +81,7 @@ def _given(name: str) -> str:
     return words[0] if len(words) > 1 else ""
 
 
-def same_person(a: str, b: str, lexicon: Lexicon) -> bool:
+def same_person(a: str, b: str) -> bool:
     """Two full names of one person: close surnames and compatible given names."""
     if fuzz.ratio(_surname(a), _surname(b)) < SURNAME_SCORE:
         return False
@@ -140,7 +140,7 @@ def _full_person(text: str, people: Counter[str], lexicon: Lexicon) -> tuple[str
     initials = _INITIALS.match(text)
     if initials:
         how, first = "initials", initials.group(1)[0].casefold()
-        found = [p for p in people if same_person(text, p, lexicon) and _given(p)[:1] == first]
+        found = [p for p in people if same_person(text, p) and _given(p)[:1] == first]
     elif len(words) == 2 and lexicon.is_patronymic(words[1]):
         how = "name and patronymic"
         found = [p for p in people if _given(p) == translit_key(words[0])]
@@ -153,7 +153,7 @@ def _full_person(text: str, people: Counter[str], lexicon: Lexicon) -> tuple[str
         return "", ""
     best = max(found, key=lambda p: (people[p], fuzz.ratio(translit_key(text), _surname(p)), p))
     # Two different people with the same surname in one article: the surname alone is ambiguous.
-    if any(not same_person(best, other, lexicon) for other in found):
+    if any(not same_person(best, other) for other in found):
         return "", ""
     return best, how
 
@@ -276,8 +276,8 @@ def link(
             reasons.setdefault(a, note)
             reasons.setdefault(b, note)
     _link_people(forms, groups, reasons, knowledge, lexicon)
-    _link_similar(forms, groups, reasons, knowledge, "ORG")
-    _link_similar(forms, groups, reasons, knowledge, "PLACE")
+    _link_similar(forms, groups, reasons, "ORG")
+    _link_similar(forms, groups, reasons, "PLACE")
     return _links(forms, groups, reasons, knowledge, acronyms)
 
 
@@ -297,7 +297,7 @@ def _link_people(
         for j in by_surname[_surname(forms[i].name)[:3]]:
             if j <= i or groups.find(i) == groups.find(j):
                 continue
-            if same_person(forms[i].name, forms[j].name, lexicon) and groups.union(i, j):
+            if same_person(forms[i].name, forms[j].name) and groups.union(i, j):
                 score = round(fuzz.ratio(alias_key(forms[i].name), alias_key(forms[j].name)))
                 reasons.setdefault(j, f"fuzzy match with '{forms[i].name}' (score {score})")
                 reasons.setdefault(i, f"fuzzy match with '{forms[j].name}' (score {score})")
@@ -306,8 +306,7 @@ def _link_people(
             continue
         for entity in knowledge.entities.values():
             if entity.type == "PERSON" and any(
-                _surname(n)[:3] == _surname(forms[i].name)[:3]
-                and same_person(n, forms[i].name, lexicon)
+                _surname(n)[:3] == _surname(forms[i].name)[:3] and same_person(n, forms[i].name)
                 for n in entity.names
                 if _is_full(n, lexicon)
             ):
@@ -332,7 +331,6 @@ def _link_similar(
     forms: Sequence[NameForm],
     groups: _Groups,
     reasons: dict[int, str],
-    knowledge: KnowledgeBase,
     label: str,
 ) -> None:
     items = [i for i, f in enumerate(forms) if f.label == label]

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from kyrgyz_ru.render import Column, highlighted
+from kyrgyz_ru.output.formats import Column, highlighted
 
 if TYPE_CHECKING:  # records only named in hints: a query imports just what it runs
-    from kyrgyz_ru.evaluate import EntityReport, TopicReport
-    from kyrgyz_ru.query import DocumentRow, EntityDetail, EntityRow, MentionRow
-    from kyrgyz_ru.timeline import Event
-    from kyrgyz_ru.topicquery import Evidence, TopicRow
+    from kyrgyz_ru.evaluate.scoring import EntityReport, EvalError, TopicReport
+    from kyrgyz_ru.query.entities import DocumentRow, EntityDetail, EntityRow, MentionRow
+    from kyrgyz_ru.query.timeline import DatedMention
+    from kyrgyz_ru.query.topics import Evidence, TopicRow
 
 ENTITY_COLUMNS = (
     Column("Entity", "name"),
@@ -132,6 +132,11 @@ ERROR_COLUMNS = (
 )
 
 
+def error_record(error: EvalError) -> dict[str, Any]:
+    return {"kind": error.kind, "doc": error.doc, "start": error.start, "end": error.end,
+            "label": error.label, "text": error.text, "detail": error.detail}  # fmt: skip
+
+
 def eval_rows(report: EntityReport, topics: TopicReport | None) -> list[dict[str, Any]]:
     """One row a measure: spans per label, micro, B-cubed per label, date values, topics."""
 
@@ -198,7 +203,7 @@ EVIDENCE_COLUMNS = (
 )
 
 
-def evidence_record(row: Evidence, for_table: bool = False) -> dict[str, Any]:
+def evidence_record(row: Evidence) -> dict[str, Any]:
     return {
         "doc": row.doc, "index": row.index, "start": row.start, "end": row.end,
         "score": row.score, "text": row.text,
@@ -216,7 +221,7 @@ TIMELINE_COLUMNS = (
 )
 
 
-def event_record(row: Event, for_table: bool = False) -> dict[str, Any]:
+def dated_record(row: DatedMention, for_table: bool = False) -> dict[str, Any]:
     record: dict[str, Any] = {
         "value": row.value, "doc": row.doc, "start": row.start, "end": row.end,
         "text": row.text, "sentence": row.sentence, "people": row.people,

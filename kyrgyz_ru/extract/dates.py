@@ -499,11 +499,11 @@ def _ago(m: re.Match[str], anchor: _Anchor | None) -> str:
     return _fmt_date(_need_day(anchor) - dt.timedelta(days=count))
 
 
-def _decade(m: re.Match[str], anchor: _Anchor | None) -> str:
+def _decade(m: re.Match[str], _anchor: _Anchor | None) -> str:  # a _Handler: no anchor needed
     return f"{m['dec']}X"
 
 
-def _century(m: re.Match[str], anchor: _Anchor | None) -> str:
+def _century(m: re.Match[str], _anchor: _Anchor | None) -> str:
     number = int(m["c"])
     if not 1 <= number <= 30:
         raise _Unresolvable

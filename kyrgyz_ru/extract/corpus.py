@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kyrgyz_ru.errors import DataFileError, InputError, KrqError, NotFoundError
-from kyrgyz_ru.names import is_iso_date
+from kyrgyz_ru.normalise import is_iso_date
 from kyrgyz_ru.records import Document, Paragraph
 
 CATALOG_NAME = "catalog.jsonl"
@@ -25,7 +25,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v]*\n(?:[ \t\f\v]*\n)*")
 
 def bundled_seeds() -> Path:
     """The folder of the bundled articles, in a wheel or in a source checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the package folder
     for candidate in (here / "seeds", here.parent / "seeds"):
         if candidate.is_dir():
             return candidate
@@ -265,7 +265,7 @@ def read_document(
     if doc_date is None and entry and entry.date:
         doc_date, source = entry.date, "catalog"
     if doc_date is None:
-        from kyrgyz_ru.dates import infer_document_date
+        from kyrgyz_ru.extract.dates import infer_document_date
 
         doc_date, source = infer_document_date(text), "inferred"
     return Document(

@@ -12,9 +12,9 @@ from functools import cache
 from pathlib import Path
 
 from kyrgyz_ru.errors import DataFileError
-from kyrgyz_ru.names import alias_key
+from kyrgyz_ru.normalise import alias_key
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_KNOWLEDGE = DATA / "knowledge.jsonl"
 KNOWLEDGE_ENV = "KRQ_KNOWLEDGE"  # extra knowledge files, separated by the OS path separator
 TYPES = ("PERSON", "ORG", "PLACE", "MISC")  # MISC: names that are never PERSON, ORG or PLACE

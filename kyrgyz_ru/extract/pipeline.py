@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kyrgyz_ru.errors import ModelError
-from kyrgyz_ru.knowledge import KnowledgeBase
-from kyrgyz_ru.records import Document, Span
+from kyrgyz_ru.extract.knowledge import KnowledgeBase
+from kyrgyz_ru.records import Document, Span, Token
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -91,12 +91,12 @@ class Analysis:
     kb_ids: dict[tuple[int, int], str] = field(default_factory=dict)
     sentences: list[tuple[int, int]] = field(default_factory=list)
     # start, end, fine tag (Penn Treebank), coarse class derived from the tag
-    tokens: list[tuple[int, int, str, str]] = field(default_factory=list)
+    tokens: list[Token] = field(default_factory=list)
 
     @property
     def noun_chunks(self) -> list[tuple[int, int]]:
         """Candidate key phrases: runs of adjectives and nouns ending in a noun."""
-        from kyrgyz_ru.keyphrases import tag_chunks
+        from kyrgyz_ru.extract.keyphrases import tag_chunks
 
         return tag_chunks(self.tokens, self.sentences)
 
@@ -175,7 +175,7 @@ def _collect(doc: Any, offset: int, analysis: Analysis) -> None:
         if not space:
             name = strings[tag]
             analysis.tokens.append(
-                (idx + offset, idx + offset + length, name, _COARSE.get(name, ""))
+                Token(idx + offset, idx + offset + length, name, _COARSE.get(name, ""))
             )
 
 

@@ -11,10 +11,11 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 
-from kyrgyz_ru import dates
-from kyrgyz_ru.knowledge import KnowledgeBase
-from kyrgyz_ru.lexicon import Lexicon
-from kyrgyz_ru.pipeline import Analysis
+from kyrgyz_ru.extract import dates
+from kyrgyz_ru.extract.knowledge import KnowledgeBase
+from kyrgyz_ru.extract.lexicon import Lexicon
+from kyrgyz_ru.extract.pipeline import Analysis
+from kyrgyz_ru.records import Token
 
 LABEL_MAP = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "PLACE": "PLACE"}
 _ACRONYM = re.compile(r"\A[A-Z][A-Z0-9&]{1,7}\Z")
@@ -37,12 +38,12 @@ class _Tokens:
 
     def __init__(self, analysis: Analysis) -> None:
         self.items = analysis.tokens
-        self.starts = [t[0] for t in self.items]
+        self.starts = [t.start for t in self.items]
 
-    def within(self, start: int, end: int) -> list[tuple[int, int, str, str]]:
+    def within(self, start: int, end: int) -> list[Token]:
         first = bisect.bisect_left(self.starts, start)
         last = bisect.bisect_left(self.starts, end)
-        return [t for t in self.items[first:last] if t[1] <= end]
+        return [t for t in self.items[first:last] if t.end <= end]
 
 
 class Repairer:
@@ -56,7 +57,7 @@ class Repairer:
 
     # -- helpers over text ---------------------------------------------------------------
 
-    def _words(self, start: int, end: int) -> list[tuple[int, int, str, str]]:
+    def _words(self, start: int, end: int) -> list[Token]:
         return self.tokens.within(start, end)
 
     def _clip_to_sentence(self, start: int, end: int) -> int:
@@ -205,8 +206,8 @@ class Repairer:
                 first > 0
                 and words[first - 1][:1].isupper()
                 and words[first - 1].casefold() not in self.lex.determiners
-                and tokens[first - 1][0] not in people
-                and self._same_sentence(tokens[first - 1][0], tokens[i][0])
+                and tokens[first - 1].start not in people
+                and self._same_sentence(tokens[first - 1].start, tokens[i].start)
             ):
                 first -= 1
             last, j, ended_by_name = i, i + 1, False
@@ -216,9 +217,9 @@ class Repairer:
                     k += 1
                 if k == j or k >= len(words) or not words[k][:1].isupper():
                     break
-                if tokens[k][0] in people or tokens[k][0] in dated:
+                if tokens[k].start in people or tokens[k].start in dated:
                     break
-                named = places.get(tokens[k][0])
+                named = places.get(tokens[k].start)
                 if named is not None and words[j] not in ("of", "for"):
                     break  # "... and the Kyrgyz Republic" names a second party, not this body
                 if named is not None:
@@ -226,12 +227,14 @@ class Repairer:
                     ended_by_name = True
                     break
                 k2 = k
-                while k2 < len(words) and words[k2][:1].isupper() and tokens[k2][0] not in people:
+                while (
+                    k2 < len(words) and words[k2][:1].isupper() and tokens[k2].start not in people
+                ):
                     k2 += 1
                 last, j = k2 - 1, k2
             if last == first:
                 continue  # "Government" alone is a back-reference, not a name
-            start, end = tokens[first][0], tokens[last][1]
+            start, end = tokens[first].start, tokens[last].end
             known = self.kb.lookup(self.text[start:end])
             result.append(Candidate(start, end, "ORG", known.id if known else "", 0))
         return result
@@ -298,7 +301,7 @@ class Repairer:
         words = self._words(start, end)
         if not words:
             return []
-        first = self.text[words[0][0] : words[0][1]].casefold()
+        first = self.text[words[0].start : words[0].end].casefold()
         extra: list[Candidate] = []
         # "Long Form (ACR)" came in as one span: the acronym is a mention of its own.
         tail = self.text[end : end + 12]
@@ -324,20 +327,22 @@ class Repairer:
                 break
         rest = words[cut:]
         if label == "PERSON" or not rest:
-            return self._checked(rest[0][0], end, "PERSON") if rest else []
+            return self._checked(rest[0].start, end, "PERSON") if rest else []
         # Within what follows the role: the longest known place or organisation, then a person.
         result: list[Candidate] = []
         for j in range(len(words), cut, -1):
-            piece = self.text[words[cut][0] : words[j - 1][1]]
+            piece = self.text[words[cut].start : words[j - 1].end]
             known = self.kb.lookup(piece)
             if known and known.type in ("PLACE", "ORG"):
-                result.append(Candidate(words[cut][0], words[j - 1][1], known.type, known.id, 2))
+                result.append(
+                    Candidate(words[cut].start, words[j - 1].end, known.type, known.id, 2)
+                )
                 remainder = words[j:]
-                if 1 < len(remainder) <= 4 and all(t[2] == "NNP" for t in remainder):
-                    result.extend(self._checked(remainder[0][0], end, "PERSON"))
+                if 1 < len(remainder) <= 4 and all(t.tag == "NNP" for t in remainder):
+                    result.extend(self._checked(remainder[0].start, end, "PERSON"))
                 return result
-        if 1 < len(rest) <= 3 and all(t[2] == "NNP" for t in rest):
-            return self._checked(rest[0][0], end, "PERSON")
+        if 1 < len(rest) <= 3 and all(t.tag == "NNP" for t in rest):
+            return self._checked(rest[0].start, end, "PERSON")
         return []
 
     def _checked(self, start: int, end: int, label: str) -> list[Candidate]:
@@ -354,7 +359,7 @@ class Repairer:
             if known.type == "MISC":
                 return []
             return [Candidate(start, end, known.type, known.id, 2)]
-        last = self.text[words[-1][0] : words[-1][1]].casefold()
+        last = self.text[words[-1].start : words[-1].end].casefold()
         if last in self.lex.not_org_heads:
             return []
         if label == "PERSON":
@@ -362,7 +367,7 @@ class Repairer:
                 label = "ORG"
             elif any(ch.isdigit() for ch in text) or len(words) > 5:
                 return []
-        if len(words) == 1 and words[0][2] in ("JJ", "NNPS") and label != "PERSON":
+        if len(words) == 1 and words[0].tag in ("JJ", "NNPS") and label != "PERSON":
             return []  # an adjective or a plural people ("Kyrgyz", "Russians") is no place
         if label == "PLACE" and any(ch.isdigit() for ch in text):
             return []

@@ -6,11 +6,11 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from kyrgyz_ru.selection import Selection
+from kyrgyz_ru.query.selection import Selection
 
 
 @dataclass
-class Event:
+class DatedMention:
     value: str
     doc: str
     start: int
@@ -23,7 +23,9 @@ class Event:
     places: list[str]
 
 
-def timeline(db: sqlite3.Connection, selection: Selection, limit: int | None = None) -> list[Event]:
+def timeline(
+    db: sqlite3.Connection, selection: Selection, limit: int | None = None
+) -> list[DatedMention]:
     """Dated mentions (a known value) whose sentence names every selected entity."""
     sql = (
         "SELECT m.value, m.doc, m.start, m.end, m.text,"
@@ -64,7 +66,7 @@ def timeline(db: sqlite3.Connection, selection: Selection, limit: int | None = N
             if name not in named[label]:
                 named[label].append(name)
         events.append(
-            Event(value, doc, start, end, text, sentence, s_start,
+            DatedMention(value, doc, start, end, text, sentence, s_start,
                   named["PERSON"], named["ORG"], named["PLACE"])
         )  # fmt: skip
     return events

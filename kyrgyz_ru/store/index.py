@@ -2,105 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from kyrgyz_ru.errors import IndexFault
-
-if TYPE_CHECKING:
-    from kyrgyz_ru.records import Document, Mention, Paragraph, TopicHit
+from kyrgyz_ru.errors import IndexFault, UsageError
+from kyrgyz_ru.store.migrations import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    TABLES_SQL,
+    expected_tables,
+    statements,
+)
 
 DB_ENV = "KRQ_DB"
 REBUILD_HINT = "rebuild it with: krq ingest --rebuild"
-
-# Each entry moves the schema one version up; an index is migrated in place, in order.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE documents(
-        id TEXT PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL, date TEXT,
-        date_source TEXT, title TEXT NOT NULL, chars INTEGER NOT NULL, text TEXT NOT NULL,
-        model TEXT NOT NULL, ingested_at TEXT NOT NULL DEFAULT (datetime('now')));
-    CREATE TABLE paragraphs(
-        doc TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
-        PRIMARY KEY(doc, idx)) WITHOUT ROWID;
-    CREATE TABLE mentions(
-        id INTEGER PRIMARY KEY, doc TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
-        label TEXT NOT NULL, text TEXT NOT NULL, name TEXT NOT NULL, name_reason TEXT NOT NULL,
-        value TEXT, sent_start INTEGER NOT NULL, sent_end INTEGER NOT NULL,
-        paragraph INTEGER, entity TEXT);
-    CREATE INDEX mentions_doc ON mentions(doc, start);
-    CREATE INDEX mentions_name ON mentions(label, name);
-    CREATE INDEX mentions_entity ON mentions(entity, doc, paragraph);
-    CREATE INDEX mentions_value ON mentions(label, value);
-    CREATE TABLE acronyms(doc TEXT NOT NULL, long TEXT NOT NULL, short TEXT NOT NULL);
-    CREATE INDEX acronyms_doc ON acronyms(doc);
-    CREATE TABLE topics(
-        doc TEXT NOT NULL, paragraph INTEGER NOT NULL, topic TEXT NOT NULL, score REAL NOT NULL,
-        terms TEXT NOT NULL, PRIMARY KEY(doc, paragraph, topic)) WITHOUT ROWID;
-    CREATE INDEX topics_topic ON topics(topic);
-    CREATE TABLE phrases(
-        doc TEXT NOT NULL, paragraph INTEGER NOT NULL, phrase TEXT NOT NULL,
-        count INTEGER NOT NULL);
-    CREATE INDEX phrases_doc ON phrases(doc, paragraph);
-    CREATE INDEX phrases_phrase ON phrases(phrase);
-    CREATE TABLE names(
-        label TEXT NOT NULL, name TEXT NOT NULL, entity TEXT NOT NULL, reason TEXT NOT NULL,
-        PRIMARY KEY(label, name)) WITHOUT ROWID;
-    CREATE INDEX names_entity ON names(entity);
-    CREATE TABLE entities(
-        id TEXT PRIMARY KEY, label TEXT NOT NULL, name TEXT NOT NULL, kb TEXT, wikidata TEXT,
-        description TEXT NOT NULL DEFAULT '', mentions INTEGER NOT NULL DEFAULT 0,
-        docs INTEGER NOT NULL DEFAULT 0);
-    CREATE INDEX entities_rank ON entities(label, mentions DESC);
-    CREATE TABLE aliases(
-        entity TEXT NOT NULL, alias TEXT NOT NULL, mentions INTEGER NOT NULL,
-        PRIMARY KEY(entity, alias)) WITHOUT ROWID;
-    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    """,
-    # 2: corpus-wide figures topic queries need, kept up to date at ingest rather than
-    # recomputed by every query; and the timeline's order served by an index.
-    """
-    CREATE TABLE topic_stats(
-        topic TEXT PRIMARY KEY, paragraphs INTEGER NOT NULL, docs INTEGER NOT NULL);
-    CREATE TABLE phrase_stats(
-        phrase TEXT PRIMARY KEY, paragraphs INTEGER NOT NULL) WITHOUT ROWID;
-    CREATE TABLE entity_topics(
-        entity TEXT NOT NULL, topic TEXT NOT NULL, paragraphs INTEGER NOT NULL,
-        docs INTEGER NOT NULL, PRIMARY KEY(entity, topic)) WITHOUT ROWID;
-    CREATE TABLE entity_paragraphs(
-        entity TEXT PRIMARY KEY, paragraphs INTEGER NOT NULL) WITHOUT ROWID;
-    CREATE INDEX mentions_timeline ON mentions(label, value, doc, start);
-    CREATE INDEX topics_rank ON topics(topic, score DESC, doc, paragraph);
-    DROP INDEX mentions_value;
-    """,
-)
-# Recomputes the figures of migration 2 from the tables they summarise.
-STATS_SQL = """
-    DELETE FROM topic_stats;
-    INSERT INTO topic_stats SELECT topic, count(*), count(DISTINCT doc) FROM topics GROUP BY topic;
-    DELETE FROM phrase_stats;
-    INSERT INTO phrase_stats SELECT phrase, count(*) FROM phrases GROUP BY phrase;
-    DELETE FROM entity_paragraphs;
-    INSERT INTO entity_paragraphs SELECT entity, count(*) FROM (SELECT DISTINCT entity, doc,
-        paragraph FROM mentions WHERE entity IS NOT NULL AND paragraph IS NOT NULL)
-        GROUP BY entity;
-    DELETE FROM entity_topics;
-    INSERT INTO entity_topics SELECT m.entity, t.topic, count(*), count(DISTINCT m.doc)
-        FROM (SELECT DISTINCT entity, doc, paragraph FROM mentions
-              WHERE entity IS NOT NULL AND paragraph IS NOT NULL) AS m
-        JOIN topics t ON t.doc = m.doc AND t.paragraph = m.paragraph
-        GROUP BY m.entity, t.topic;
-    INSERT OR REPLACE INTO meta(key, value) SELECT 'paragraphs', count(*) FROM paragraphs;
-"""
-MIGRATIONS = (MIGRATIONS[0], MIGRATIONS[1] + STATS_SQL)
-SCHEMA_VERSION = len(MIGRATIONS)
-_TABLES_SQL = "SELECT name FROM sqlite_master WHERE type = 'table'"
 
 
 def default_path() -> Path:
@@ -235,7 +153,7 @@ class Index:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _tables(self) -> set[str]:
-        return {r[0] for r in self.db.execute(_TABLES_SQL)}
+        return {r[0] for r in self.db.execute(TABLES_SQL)}
 
     def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
@@ -246,7 +164,7 @@ class Index:
 
     def _check_tables(self) -> None:
         try:
-            missing = _expected_tables() - self._tables()
+            missing = expected_tables() - self._tables()
         except sqlite3.DatabaseError as exc:
             raise IndexFault(_damaged(self.path, exc)) from None
         if missing:
@@ -273,7 +191,7 @@ class Index:
                             f"{self.path} is an SQLite database but not a krq index; choose "
                             f"another file with --db or ${DB_ENV}"
                         )
-                    for statement in _statements(MIGRATIONS[number]):
+                    for statement in statements(MIGRATIONS[number].sql):
                         self.db.execute(statement)
                     if number == 0:  # a new index: born with the meta its creator gives
                         self.db.executemany(
@@ -337,103 +255,9 @@ class Index:
     def hashes(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT id, sha256 FROM documents"))
 
-    def document_paths(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT id, path FROM documents"))
-
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
-
-    # -- writing (inside a transaction) --------------------------------------------------
-
-    def clear(self) -> None:
-        for table in (
-            "documents", "paragraphs", "mentions", "acronyms", "topics", "phrases",
-            "names", "entities", "aliases", "topic_stats", "phrase_stats", "entity_topics",
-            "entity_paragraphs",
-        ):  # fmt: skip
-            self.db.execute(f"DELETE FROM {table}")
-
-    def refresh_stats(self) -> None:
-        """Recount the corpus-wide figures topic queries read (after links or topics change)."""
-        for statement in _statements(STATS_SQL):
-            self.db.execute(statement)
-
-    def delete_document(self, doc: str) -> None:
-        for table, column in (
-            ("documents", "id"), ("paragraphs", "doc"), ("mentions", "doc"),
-            ("acronyms", "doc"), ("topics", "doc"), ("phrases", "doc"),
-        ):  # fmt: skip
-            self.db.execute(f"DELETE FROM {table} WHERE {column} = ?", (doc,))
-
-    def write_document(
-        self,
-        document: Document,
-        model: str,
-        paragraphs: Sequence[Paragraph],
-        mentions: Sequence[Mention],
-        acronyms: Iterable[tuple[str, str]],
-        topics: Sequence[tuple[int, TopicHit]],
-        phrases: Iterable[tuple[int, str, int]],
-    ) -> None:
-        self.delete_document(document.id)
-        db = self.db
-        db.execute(
-            "INSERT INTO documents(id, path, sha256, date, date_source, title, chars, text, model)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                document.id, document.path, document.sha256, document.date,
-                document.date_source, document.title, len(document.text), document.text, model,
-            ),
-        )  # fmt: skip
-        db.executemany(
-            "INSERT INTO paragraphs(doc, idx, start, end) VALUES (?, ?, ?, ?)",
-            [(document.id, p.index, p.start, p.end) for p in paragraphs],
-        )
-        starts = [p.start for p in paragraphs]
-        # fmt: off
-        db.executemany(
-            "INSERT INTO mentions(doc, start, end, label, text, name, name_reason, value,"
-            " sent_start, sent_end, paragraph) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    m.doc, m.start, m.end, m.label, m.text, m.name, m.name_reason, m.value,
-                    m.sentence_start, m.sentence_end, _paragraph_of(starts, m.start),
-                )
-                for m in mentions
-            ],
-        )
-        # fmt: on
-        db.executemany(
-            "INSERT INTO acronyms(doc, long, short) VALUES (?, ?, ?)",
-            [(document.id, long, short) for long, short in acronyms],
-        )
-        self.write_topics(document.id, topics)
-        db.executemany(
-            "INSERT INTO phrases(doc, paragraph, phrase, count) VALUES (?, ?, ?, ?)",
-            [(document.id, paragraph, phrase, count) for paragraph, phrase, count in phrases],
-        )
-
-    def write_topics(self, doc: str, topics: Iterable[tuple[int, TopicHit]]) -> None:
-        """A document's topic rows: (paragraph index, hit with terms at document offsets)."""
-        self.db.executemany(
-            "INSERT INTO topics(doc, paragraph, topic, score, terms) VALUES (?, ?, ?, ?, ?)",
-            [
-                (doc, paragraph, hit.id, round(hit.score, 4),
-                 json.dumps([[t.term, t.start, t.end] for t in hit.terms]))
-                for paragraph, hit in topics
-            ],
-        )  # fmt: skip
-
-
-def _paragraph_of(starts: list[int], offset: int) -> int | None:
-    import bisect
-
-    i = bisect.bisect_right(starts, offset) - 1
-    return i if i >= 0 else None
 
 
 def describe_error(exc: sqlite3.Error, path: Path | None = None) -> str:
@@ -462,28 +286,11 @@ def _damaged(path: Path, exc: sqlite3.Error) -> str:
     return f"the index at {path} is not a krq index or is damaged ({exc}); {REBUILD_HINT}"
 
 
-def _statements(script: str) -> list[str]:
-    """The SQL statements of a migration script, one by one."""
-    statements: list[str] = []
-    current = ""
-    for piece in script.split(";"):
-        current += piece + ";"
-        if sqlite3.complete_statement(current):
-            if current.strip(" \t\r\n;"):
-                statements.append(current.strip())
-            current = ""
-    if current.strip(" \t\r\n;"):
-        statements.append(current)  # incomplete: SQLite will say what is wrong with it
-    return statements
-
-
-@cache
-def _expected_tables() -> frozenset[str]:
-    """The tables an index of the current schema has: the migrations run on an empty database."""
-    db = sqlite3.connect(":memory:")
-    try:
-        for script in MIGRATIONS:
-            db.executescript(script)
-        return frozenset(r[0] for r in db.execute(_TABLES_SQL))
-    finally:
-        db.close()
+def remove_index(path: Path) -> None:
+    """Delete the index file at `path` with its WAL and shared-memory files."""
+    for suffix in ("", "-wal", "-shm"):
+        target = Path(str(path) + suffix)
+        try:
+            target.unlink(missing_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot remove the old index {target}: {exc.strerror}") from None

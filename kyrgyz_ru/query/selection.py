@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kyrgyz_ru.errors import UsageError
-from kyrgyz_ru.names import is_iso_date
+from kyrgyz_ru.normalise import is_iso_date
 
 
 def check_date(value: str | None, option: str) -> str | None:

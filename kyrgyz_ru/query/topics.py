@@ -10,8 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from kyrgyz_ru.index import Index
-from kyrgyz_ru.selection import Selection
+from kyrgyz_ru.query.selection import Selection
+from kyrgyz_ru.store.index import Index
 
 PHRASES_SHOWN = 5
 SAMPLE = 1000  # paragraphs of a selection whose phrases are counted
@@ -44,7 +44,7 @@ def topic_labels(index: Index) -> dict[str, str]:
     stored = index.meta("topic_labels")
     if stored:
         return dict(json.loads(stored))
-    from kyrgyz_ru.topics import load_taxonomy  # an index from before labels were stored
+    from kyrgyz_ru.extract.topics import load_taxonomy  # an index from before labels were stored
 
     path = index.meta("taxonomy")
     return {t.id: t.label for t in load_taxonomy(Path(path) if path else None).topics}

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from kyrgyz_ru.records import Paragraph
+from kyrgyz_ru.records import Paragraph, Token
 
 _WORD = re.compile(r"\A[^\W\d_][\w'’-]*\Z")
 _LEADING = frozenset(
@@ -140,7 +140,7 @@ def _singular(word: str) -> str:
 def paragraph_phrases(
     text: str,
     chunks: Sequence[tuple[int, int]],
-    tokens: Sequence[tuple[int, int, str, str]],
+    tokens: Sequence[Token],
     paragraphs: Sequence[Paragraph],
     names: Sequence[tuple[int, int]] = (),
 ) -> list[tuple[int, str, int]]:
@@ -172,13 +172,13 @@ _CHUNK_TAGS = frozenset({"JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS", "VBG", 
 
 
 def tag_chunks(
-    tokens: Sequence[tuple[int, int, str, str]], sentences: Sequence[tuple[int, int]] = ()
+    tokens: Sequence[Token], sentences: Sequence[tuple[int, int]] = ()
 ) -> list[tuple[int, int]]:
     """Maximal runs of adjectives, nouns and participles within a sentence, cut after their
     last noun: the candidate phrases of keyphrase extraction, from tags alone."""
     ends = sorted(end for _, end in sentences)
     chunks: list[tuple[int, int]] = []
-    run: list[tuple[int, int, str, str]] = []
+    run: list[Token] = []
 
     def close() -> None:
         while run and not run[-1][2].startswith("NN"):

@@ -1,0 +1,69 @@
+"""The one error boundary: library errors become one line on stderr and an exit status."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from collections.abc import Sequence
+
+from kyrgyz_ru.cli.app import COMMANDS, Flags, build
+from kyrgyz_ru.cli.console import err
+from kyrgyz_ru.errors import ExitStatus, KrqError
+from kyrgyz_ru.store.index import describe_error
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run krq and exit with its status; tracebacks only with --debug (or $KRQ_DEBUG)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--debug" in args[1:]:  # accepted after the command too: the root option reads it
+        args = ["--debug", *(a for a in args if a != "--debug")]
+    Flags.debug = bool(os.environ.get("KRQ_DEBUG"))
+    name = next((a for a in args if not a.startswith("-")), None)
+    try:
+        # Standalone mode: typer reports its own usage errors (status 2) and exits itself.
+        build(name if name in COMMANDS else None)(args=args, prog_name="krq")
+        status: int = ExitStatus.SUCCESS
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except KrqError as exc:
+        _traceback()
+        err.print(f"krq: {exc}", markup=False)
+        status = exc.status
+    except KeyboardInterrupt:
+        err.print("krq: interrupted", markup=False)
+        status = ExitStatus.INTERRUPTED
+    except UnicodeEncodeError as exc:
+        _traceback()
+        if "surrogates" in str(exc.reason):  # argv bytes that are not UTF-8 (surrogateescape)
+            err.print("krq: an argument or file name is not valid UTF-8 text", markup=False)
+            status = ExitStatus.USAGE
+        else:
+            err.print(
+                f"krq: cannot write text in the {exc.encoding} encoding; "
+                "set PYTHONIOENCODING=utf-8",
+                markup=False,
+            )
+            status = ExitStatus.ERROR
+    except sqlite3.DatabaseError as exc:  # found damaged, locked or full while in use
+        _traceback()
+        err.print(f"krq: {describe_error(exc)}", markup=False)
+        status = ExitStatus.INDEX
+    except BrokenPipeError:
+        # The reader went away (krq ... | head): not an error worth a message.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        status = ExitStatus.SUCCESS
+    except Exception as exc:
+        if Flags.debug:
+            raise
+        err.print(
+            f"krq: unexpected error: {exc!r} (run with --debug for a traceback)", markup=False
+        )
+        status = ExitStatus.ERROR
+    sys.exit(int(status))
+
+
+def _traceback() -> None:
+    if Flags.debug:
+        err.print_exception()

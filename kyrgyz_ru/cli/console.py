@@ -1,0 +1,41 @@
+"""How commands write: data to stdout in the chosen format, messages to stderr."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from rich.console import Console
+
+from kyrgyz_ru.output.formats import Column, Format, write
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+_Row = TypeVar("_Row")
+
+
+def ask(limit: int) -> int | None:
+    """How many rows to fetch: one more than shown tells whether there were more."""
+    return limit + 1 if limit else None
+
+
+def cut(rows: list[_Row], limit: int, total: int | None = None) -> list[_Row]:
+    """The rows to show, with a note on stderr when some are left out."""
+    if limit and len(rows) > limit:
+        of = f" of {total}" if total else ""
+        err.print(f"krq: showing the first {limit}{of}; --limit 0 shows all", markup=False)
+        return rows[:limit]
+    return rows
+
+
+def output_format(fmt: Format, as_json: bool) -> Format:
+    return Format.json if as_json else fmt
+
+
+def emit(
+    records: Iterable[Mapping[str, Any]],
+    fmt: Format,
+    columns: Sequence[Column],
+    title: str | None = None,
+) -> int:
+    return write(records, fmt, columns, sys.stdout, Console(highlight=False), title)

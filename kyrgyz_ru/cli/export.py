@@ -1,0 +1,37 @@
+"""krq export: every mention (or paragraph) in the index, streamed and never limited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any
+
+import typer
+
+from kyrgyz_ru.cli.console import emit
+from kyrgyz_ru.cli.opening import open_index
+from kyrgyz_ru.cli.options import DbOption, ModelOption
+from kyrgyz_ru.output.formats import Format
+
+
+def export_cli(
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ] = Format.jsonl,
+    paragraphs: Annotated[
+        bool, typer.Option("--paragraphs", help="Export paragraphs with their topics instead.")
+    ] = False,
+    db: DbOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Every mention (or paragraph) in the index, streamed."""
+    from kyrgyz_ru.output.views import MENTION_COLUMNS, PARAGRAPH_COLUMNS, mention_record
+    from kyrgyz_ru.query.entities import all_mentions, paragraph_records
+
+    index = open_index(db, model)
+    if paragraphs:
+        emit(paragraph_records(index.db), fmt, PARAGRAPH_COLUMNS)
+    else:
+        rows: Iterator[Mapping[str, Any]] = (
+            mention_record(r, fmt is Format.table) for r in all_mentions(index.db)
+        )
+        emit(rows, fmt, MENTION_COLUMNS)

@@ -1,0 +1,83 @@
+"""krq ingest: add articles to the index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kyrgyz_ru.cli.console import err
+from kyrgyz_ru.cli.opening import run_ingest
+from kyrgyz_ru.cli.options import DbOption, ModelOption
+from kyrgyz_ru.errors import ExitStatus
+from kyrgyz_ru.store.index import Index, default_path, remove_index
+
+
+def ingest_cli(
+    paths: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Argument(help="Article files (.txt) or folders of them, searched recursively."),
+    ] = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option("--rebuild", help="Start a new index (with no paths: the bundled articles)."),
+    ] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, max=32, help="Processes running spaCy.")
+    ] = 1,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents per batch and transaction.")
+    ] = 32,
+    date: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--date", help="Publication date (YYYY[-MM[-DD]]) of articles without one."),
+    ] = None,
+    knowledge: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Option("--knowledge", "-k", help="Extra knowledge base file (JSON lines)."),
+    ] = None,
+    taxonomy: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--taxonomy", help="Topic taxonomy file instead of the default."),
+    ] = None,
+    db: DbOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Add articles to the index; unchanged ones are skipped, changed ones replaced."""
+    from kyrgyz_ru.extract.corpus import bundled_seeds
+    from kyrgyz_ru.extract.ingest import IngestOptions
+    from kyrgyz_ru.extract.pipeline import model_name
+    from kyrgyz_ru.query.selection import check_date
+
+    check_date(date, "--date")
+    path = db or default_path()
+    if rebuild:
+        remove_index(path)
+    targets = list(paths or []) or [bundled_seeds()]
+    # Born "stale": a query meanwhile must not take it for an empty index to fill with seeds.
+    index = Index.open(path, new_meta={"stale": "1"})
+    options = IngestOptions(
+        model=model_name(model),
+        workers=workers,
+        batch_size=batch_size,
+        date=date,
+        knowledge_files=tuple(knowledge or ()),
+        taxonomy=taxonomy,
+    )
+    report = run_ingest(index, targets, options)
+    done = len(report.added) + len(report.updated)
+    err.print(
+        f"krq: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped "
+        f"({report.mentions} mentions, {report.seconds:.1f} s); index: {path}",
+        markup=False,
+    )
+    for where, note in report.notes:
+        err.print(f"krq: {where}: {note}", markup=False)
+    for where, why in report.skipped:
+        err.print(f"krq: skipped {where}: {why}", markup=False)
+    if report.skipped:
+        if done == 0 and not report.unchanged:
+            raise typer.Exit(ExitStatus.BAD_INPUT)
+        raise typer.Exit(ExitStatus.PARTIAL)

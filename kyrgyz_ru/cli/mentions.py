@@ -1,0 +1,40 @@
+"""krq mentions: every mention of an entity, with the sentence it stands in."""
+
+from __future__ import annotations
+
+from kyrgyz_ru.cli.console import ask, cut, emit, output_format
+from kyrgyz_ru.cli.opening import open_index
+from kyrgyz_ru.cli.options import (
+    DEFAULT_LIMIT,
+    DbOption,
+    DocOption,
+    EntityArgument,
+    FormatOption,
+    JsonOption,
+    LimitOption,
+    ModelOption,
+    TypeOption,
+)
+from kyrgyz_ru.output.formats import Format
+
+
+def mentions_cli(
+    entity: EntityArgument,
+    type_: TypeOption = None,
+    doc: DocOption = None,
+    limit: LimitOption = DEFAULT_LIMIT,
+    fmt: FormatOption = Format.table,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Every mention of an entity: document, offsets, and the sentence it stands in."""
+    from kyrgyz_ru.output.views import MENTION_COLUMNS, mention_record
+    from kyrgyz_ru.query.entities import mentions, resolve
+
+    index = open_index(db, model)
+    found = resolve(index.db, entity, type_)
+    fmt = output_format(fmt, as_json)
+    rows = cut(mentions(index.db, found.id, doc, ask(limit)), limit, found.mentions)
+    title = f"{found.name} ({found.label.lower()}): {found.mentions} mentions"
+    emit((mention_record(r, fmt is Format.table) for r in rows), fmt, MENTION_COLUMNS, title)

@@ -1,0 +1,102 @@
+"""Options shared by commands, declared once; the selection options become a typed Selection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from kyrgyz_ru.output.formats import Format
+
+if TYPE_CHECKING:
+    from kyrgyz_ru.query.selection import Selection
+    from kyrgyz_ru.store.index import Index
+
+# typer reads these annotations at run time: Optional[...] rather than `X | None` (UP045).
+DbOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--db", help="Index file. [default: $KRQ_DB or $XDG_CACHE_HOME/krq/index.db]"),
+]
+ModelOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--model",
+        help="spaCy pipeline for extraction. [default: $KRQ_MODEL or en_core_web_sm]",
+    ),
+]
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+LimitOption = Annotated[
+    int,
+    typer.Option("--limit", "-n", min=0, help="Show at most this many rows; 0 shows all."),
+]
+DEFAULT_LIMIT = 100  # a listing of a large corpus is a screenful, not the corpus: see export
+TypeOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--type", "-t", help="Only this type: person, org, place or date."),
+]
+DocOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--doc", "-d", help="Only this document (its id, the file stem)."),
+]
+EntityArgument = Annotated[str, typer.Argument(help="An entity's name, alias or id (fuzzy).")]
+
+# -- the selection: which paragraphs or sentences a topic or timeline query looks at --------
+
+OrgOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--org", help="Only where this organisation is named (fuzzy)."),
+]
+PersonOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--person", help="Only where this person is named (fuzzy)."),
+]
+PlaceOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--place", help="Only where this place is named (fuzzy)."),
+]
+EntityOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--entity", help="Only where this entity of any type is named (fuzzy)."),
+]
+SinceOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--since", help="From this date on (YYYY[-MM[-DD]])."),
+]
+UntilOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--until", help="Up to and including this date (YYYY[-MM[-DD]])."),
+]
+
+
+def selection(
+    index: Index,
+    *,
+    org: list[str] | None,
+    person: list[str] | None,
+    place: list[str] | None,
+    entity: list[str] | None,
+    doc: str | None,
+    since: str | None,
+    until: str | None,
+) -> Selection:
+    """The Selection the options name: each name resolved to its entity, dates checked."""
+    from kyrgyz_ru.query.entities import check_doc, resolve
+    from kyrgyz_ru.query.selection import Selection, check_date
+
+    wanted: list[tuple[str | None, str]] = [("ORG", n) for n in org or ()]
+    wanted += [("PERSON", n) for n in person or ()]
+    wanted += [("PLACE", n) for n in place or ()] + [(None, n) for n in entity or ()]
+    found = [resolve(index.db, name, label) for label, name in wanted]
+    if doc is not None:
+        check_doc(index.db, doc)
+    return Selection(
+        entities=tuple(e.id for e in found),
+        doc=doc,
+        since=check_date(since, "--since"),
+        until=check_date(until, "--until"),
+        described=tuple(e.name for e in found),
+    )

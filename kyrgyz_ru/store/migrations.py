@@ -1,0 +1,133 @@
+"""The index's schema, as numbered migrations: each named step moves an index one version up,
+in order, inside its own transaction (run by Index._migrate)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from functools import cache
+
+TABLES_SQL = "SELECT name FROM sqlite_master WHERE type = 'table'"
+
+# Recomputes the corpus-wide figures of migration 2 from the tables they summarise: run by the
+# migration itself and after every relink or retopic.
+STATS_SQL = """
+    DELETE FROM topic_stats;
+    INSERT INTO topic_stats SELECT topic, count(*), count(DISTINCT doc) FROM topics GROUP BY topic;
+    DELETE FROM phrase_stats;
+    INSERT INTO phrase_stats SELECT phrase, count(*) FROM phrases GROUP BY phrase;
+    DELETE FROM entity_paragraphs;
+    INSERT INTO entity_paragraphs SELECT entity, count(*) FROM (SELECT DISTINCT entity, doc,
+        paragraph FROM mentions WHERE entity IS NOT NULL AND paragraph IS NOT NULL)
+        GROUP BY entity;
+    DELETE FROM entity_topics;
+    INSERT INTO entity_topics SELECT m.entity, t.topic, count(*), count(DISTINCT m.doc)
+        FROM (SELECT DISTINCT entity, doc, paragraph FROM mentions
+              WHERE entity IS NOT NULL AND paragraph IS NOT NULL) AS m
+        JOIN topics t ON t.doc = m.doc AND t.paragraph = m.paragraph
+        GROUP BY m.entity, t.topic;
+    INSERT OR REPLACE INTO meta(key, value) SELECT 'paragraphs', count(*) FROM paragraphs;
+"""
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "documents, paragraphs, mentions, names, entities, topics and key phrases",
+        """
+    CREATE TABLE documents(
+        id TEXT PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL, date TEXT,
+        date_source TEXT, title TEXT NOT NULL, chars INTEGER NOT NULL, text TEXT NOT NULL,
+        model TEXT NOT NULL, ingested_at TEXT NOT NULL DEFAULT (datetime('now')));
+    CREATE TABLE paragraphs(
+        doc TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+        PRIMARY KEY(doc, idx)) WITHOUT ROWID;
+    CREATE TABLE mentions(
+        id INTEGER PRIMARY KEY, doc TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+        label TEXT NOT NULL, text TEXT NOT NULL, name TEXT NOT NULL, name_reason TEXT NOT NULL,
+        value TEXT, sent_start INTEGER NOT NULL, sent_end INTEGER NOT NULL,
+        paragraph INTEGER, entity TEXT);
+    CREATE INDEX mentions_doc ON mentions(doc, start);
+    CREATE INDEX mentions_name ON mentions(label, name);
+    CREATE INDEX mentions_entity ON mentions(entity, doc, paragraph);
+    CREATE INDEX mentions_value ON mentions(label, value);
+    CREATE TABLE acronyms(doc TEXT NOT NULL, long TEXT NOT NULL, short TEXT NOT NULL);
+    CREATE INDEX acronyms_doc ON acronyms(doc);
+    CREATE TABLE topics(
+        doc TEXT NOT NULL, paragraph INTEGER NOT NULL, topic TEXT NOT NULL, score REAL NOT NULL,
+        terms TEXT NOT NULL, PRIMARY KEY(doc, paragraph, topic)) WITHOUT ROWID;
+    CREATE INDEX topics_topic ON topics(topic);
+    CREATE TABLE phrases(
+        doc TEXT NOT NULL, paragraph INTEGER NOT NULL, phrase TEXT NOT NULL,
+        count INTEGER NOT NULL);
+    CREATE INDEX phrases_doc ON phrases(doc, paragraph);
+    CREATE INDEX phrases_phrase ON phrases(phrase);
+    CREATE TABLE names(
+        label TEXT NOT NULL, name TEXT NOT NULL, entity TEXT NOT NULL, reason TEXT NOT NULL,
+        PRIMARY KEY(label, name)) WITHOUT ROWID;
+    CREATE INDEX names_entity ON names(entity);
+    CREATE TABLE entities(
+        id TEXT PRIMARY KEY, label TEXT NOT NULL, name TEXT NOT NULL, kb TEXT, wikidata TEXT,
+        description TEXT NOT NULL DEFAULT '', mentions INTEGER NOT NULL DEFAULT 0,
+        docs INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX entities_rank ON entities(label, mentions DESC);
+    CREATE TABLE aliases(
+        entity TEXT NOT NULL, alias TEXT NOT NULL, mentions INTEGER NOT NULL,
+        PRIMARY KEY(entity, alias)) WITHOUT ROWID;
+    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    ),
+    # The topic queries' corpus-wide figures kept at ingest rather than recomputed by every
+    # query; and the timeline's order served by an index.
+    Migration(
+        "corpus figures for topic queries",
+        """
+    CREATE TABLE topic_stats(
+        topic TEXT PRIMARY KEY, paragraphs INTEGER NOT NULL, docs INTEGER NOT NULL);
+    CREATE TABLE phrase_stats(
+        phrase TEXT PRIMARY KEY, paragraphs INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE entity_topics(
+        entity TEXT NOT NULL, topic TEXT NOT NULL, paragraphs INTEGER NOT NULL,
+        docs INTEGER NOT NULL, PRIMARY KEY(entity, topic)) WITHOUT ROWID;
+    CREATE TABLE entity_paragraphs(
+        entity TEXT PRIMARY KEY, paragraphs INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE INDEX mentions_timeline ON mentions(label, value, doc, start);
+    CREATE INDEX topics_rank ON topics(topic, score DESC, doc, paragraph);
+    DROP INDEX mentions_value;
+    """
+        + STATS_SQL,
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one by one."""
+    found: list[str] = []
+    current = ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" \t\r\n;"):
+                found.append(current.strip())
+            current = ""
+    if current.strip(" \t\r\n;"):
+        found.append(current)  # incomplete: SQLite will say what is wrong with it
+    return found
+
+
+@cache
+def expected_tables() -> frozenset[str]:
+    """The tables an index of the current schema has: the migrations run on an empty database."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for migration in MIGRATIONS:
+            db.executescript(migration.sql)
+        return frozenset(r[0] for r in db.execute(TABLES_SQL))
+    finally:
+        db.close()

@@ -1,0 +1,167 @@
+"""Every write to the index, each run inside the caller's transaction (`with index.transaction()`):
+a document with all it holds, its topic rows, the links of names to entities, the figures."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from kyrgyz_ru.store.migrations import STATS_SQL, statements
+
+if TYPE_CHECKING:
+    from kyrgyz_ru.extract.canonical import Link
+    from kyrgyz_ru.records import Extracted, TopicHit
+
+# Tables that hold rows of one document, and the column naming it.
+DOCUMENT_TABLES = (
+    ("documents", "id"), ("paragraphs", "doc"), ("mentions", "doc"), ("acronyms", "doc"),
+    ("topics", "doc"), ("phrases", "doc"),
+)  # fmt: skip
+
+
+def delete_document(db: sqlite3.Connection, doc: str) -> None:
+    for table, column in DOCUMENT_TABLES:  # names from the constant above, never user input
+        db.execute(f"DELETE FROM {table} WHERE {column} = ?", (doc,))
+
+
+def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> None:
+    """A document and everything extracted from it, replacing what the index held of it."""
+    document = extracted.document
+    delete_document(db, document.id)
+    db.execute(
+        "INSERT INTO documents(id, path, sha256, date, date_source, title, chars, text, model)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            document.id, document.path, document.sha256, document.date,
+            document.date_source, document.title, len(document.text), document.text, model,
+        ),
+    )  # fmt: skip
+    paragraphs = extracted.paragraphs
+    db.executemany(
+        "INSERT INTO paragraphs(doc, idx, start, end) VALUES (?, ?, ?, ?)",
+        [(document.id, p.index, p.start, p.end) for p in paragraphs],
+    )
+    starts = [p.start for p in paragraphs]
+    # fmt: off
+    db.executemany(
+        "INSERT INTO mentions(doc, start, end, label, text, name, name_reason, value,"
+        " sent_start, sent_end, paragraph) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                m.doc, m.start, m.end, m.label, m.text, m.name, m.name_reason, m.value,
+                m.sentence_start, m.sentence_end, _paragraph_of(starts, m.start),
+            )
+            for m in extracted.mentions
+        ],
+    )
+    # fmt: on
+    db.executemany(
+        "INSERT INTO acronyms(doc, long, short) VALUES (?, ?, ?)",
+        [(document.id, long, short) for long, short in extracted.acronyms],
+    )
+    write_topics(db, document.id, extracted.topics)
+    db.executemany(
+        "INSERT INTO phrases(doc, paragraph, phrase, count) VALUES (?, ?, ?, ?)",
+        [(document.id, paragraph, phrase, count) for paragraph, phrase, count in extracted.phrases],
+    )
+
+
+def _paragraph_of(starts: list[int], offset: int) -> int | None:
+    i = bisect.bisect_right(starts, offset) - 1
+    return i if i >= 0 else None
+
+
+def write_topics(db: sqlite3.Connection, doc: str, topics: Iterable[tuple[int, TopicHit]]) -> None:
+    """A document's topic rows: (paragraph index, hit with terms at document offsets)."""
+    db.executemany(
+        "INSERT INTO topics(doc, paragraph, topic, score, terms) VALUES (?, ?, ?, ?, ?)",
+        [
+            (doc, paragraph, hit.id, round(hit.score, 4),
+             json.dumps([[t.term, t.start, t.end] for t in hit.terms]))
+            for paragraph, hit in topics
+        ],
+    )  # fmt: skip
+
+
+def write_topic_labels(db: sqlite3.Connection, labels: Mapping[str, str]) -> None:
+    """Topic ids and labels go into the index: queries name topics without loading a taxonomy."""
+    set_meta(db, "topic_labels", json.dumps(dict(labels), ensure_ascii=False))
+
+
+def set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
+    db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+
+def refresh_stats(db: sqlite3.Connection) -> None:
+    """Recount the corpus-wide figures topic queries read (after links or topics change)."""
+    for statement in statements(STATS_SQL):
+        db.execute(statement)
+
+
+def write_links(db: sqlite3.Connection, links: Mapping[tuple[str, str], Link]) -> None:
+    """Link every (label, name) to its entity, then rebuild entities, counts and aliases."""
+    old = {
+        (label, name): entity
+        for label, name, entity in db.execute("SELECT label, name, entity FROM names")
+    }
+    db.execute("DELETE FROM names")
+    db.executemany(
+        "INSERT INTO names(label, name, entity, reason) VALUES (?, ?, ?, ?)",
+        [(label, name, ln.entity_id, ln.reason) for (label, name), ln in links.items()],
+    )
+    # Only names whose entity changed touch the mentions table: relinking stays cheap.
+    db.executemany(
+        "UPDATE mentions SET entity = ? WHERE label = ? AND name = ?",
+        [
+            (ln.entity_id, label, name)
+            for (label, name), ln in links.items()
+            if old.get((label, name)) != ln.entity_id
+        ],
+    )
+    db.execute(
+        "UPDATE mentions SET entity = ? || coalesce(value, text) WHERE label = 'DATE'"
+        " AND entity IS NULL",
+        ("date:",),
+    )
+    # Mentions whose name did not change may still lack an entity after an interrupted run.
+    db.execute(
+        "UPDATE mentions SET entity = (SELECT n.entity FROM names n"
+        " WHERE n.label = mentions.label AND n.name = mentions.name)"
+        " WHERE entity IS NULL AND label != 'DATE'"
+    )
+    db.execute("DELETE FROM entities")
+    seen: set[str] = set()
+    rows = []
+    for ln in links.values():
+        if ln.entity_id in seen:
+            continue
+        seen.add(ln.entity_id)
+        kb = ln.kb
+        rows.append(
+            (ln.entity_id, ln.label, ln.display, kb.id if kb else None,
+             kb.wikidata if kb else None, kb.description if kb else "")
+        )  # fmt: skip
+    db.executemany(
+        "INSERT INTO entities(id, label, name, kb, wikidata, description)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    db.execute(
+        "INSERT INTO entities(id, label, name) SELECT DISTINCT entity, 'DATE',"
+        " substr(entity, 6) FROM mentions WHERE label = 'DATE'"
+    )
+    db.execute(
+        "UPDATE entities SET mentions = s.m, docs = s.d FROM (SELECT entity, count(*) AS m,"
+        " count(DISTINCT doc) AS d FROM mentions GROUP BY entity) AS s"
+        " WHERE s.entity = entities.id"
+    )
+    db.execute("DELETE FROM entities WHERE mentions = 0")
+    db.execute("DELETE FROM aliases")
+    db.execute(
+        "INSERT INTO aliases(entity, alias, mentions) SELECT entity, text, count(*)"
+        " FROM mentions WHERE label != 'DATE' AND entity IS NOT NULL GROUP BY entity, text"
+    )
+    refresh_stats(db)
