@@ -16,7 +16,8 @@ class ExitStatus(IntEnum):
     INDEX = 5  # the index is corrupt, locked, read-only or from an unknown version
     PARTIAL = 6  # ingest finished but skipped some files
     MODEL = 7  # the spaCy model is missing or unusable
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # SIGINT (Ctrl-C)
+    TERMINATED = 143  # SIGTERM
 
 
 class KrqError(Exception):
@@ -51,3 +52,16 @@ class DataFileError(KrqError):
     """A gazetteer, taxonomy, catalog or gold file that is missing or malformed."""
 
     status = ExitStatus.BAD_INPUT
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main process like Ctrl-C's KeyboardInterrupt: both unwind the same
+    way (open transactions roll back), only the exit status differs."""
+
+
+class Interrupted(KrqError):
+    """A run stopped by a signal, with what it kept."""
+
+    def __init__(self, message: str, terminated: bool) -> None:
+        super().__init__(message)
+        self.status = ExitStatus.TERMINATED if terminated else ExitStatus.INTERRUPTED

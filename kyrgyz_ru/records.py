@@ -92,6 +92,35 @@ class TopicHit:
 
 
 @dataclass(frozen=True)
+class EventActor:
+    start: int  # the mention the actor resolves to, or the surface when unresolved
+    end: int
+    text: str  # the words in the evidence sentence
+    role: str  # "source" | "recipient" | "participant"
+    reason: str  # "named", "counterpart of Sergey Lavrov", "quoted speaker", "unresolved"...
+    name: str = ""  # the in-document name of the mention resolved to
+
+
+@dataclass(frozen=True)
+class Event:
+    doc: str
+    start: int  # the evidence sentence
+    end: int
+    event_type: str
+    mode: str | None
+    trigger_start: int
+    trigger_end: int
+    trigger_text: str
+    rule: str
+    actors: tuple[EventActor, ...]
+    date: str | None  # stated in the article for this event, never the article's own date
+    date_source: str | None  # "text" or "document" (only the article's date is known)
+    document_date: str | None
+    place_start: int | None
+    place_end: int | None
+
+
+@dataclass(frozen=True)
 class Extracted:
     """Everything ingest stores for one document."""
 
@@ -101,3 +130,4 @@ class Extracted:
     acronyms: list[tuple[str, str]]  # (long form, acronym) defined in the document
     topics: list[tuple[int, TopicHit]]  # (paragraph index, hit with document offsets)
     phrases: list[tuple[int, str, int]]  # (paragraph index, key phrase, count)
+    events: list[Event] = field(default_factory=list)

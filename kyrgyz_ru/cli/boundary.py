@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from kyrgyz_ru.cli.app import COMMANDS, Flags, build
 from kyrgyz_ru.cli.console import err
-from kyrgyz_ru.errors import ExitStatus, KrqError
+from kyrgyz_ru.cli.signals import Received, stoppable
+from kyrgyz_ru.errors import ExitStatus, KrqError, Terminated
 from kyrgyz_ru.store.index import describe_error
 
 
@@ -22,7 +23,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     name = next((a for a in args if not a.startswith("-")), None)
     try:
         # Standalone mode: typer reports its own usage errors (status 2) and exits itself.
-        build(name if name in COMMANDS else None)(args=args, prog_name="krq")
+        with stoppable():
+            build(name if name in COMMANDS else None)(args=args, prog_name="krq")
         status: int = ExitStatus.SUCCESS
     except SystemExit as exc:
         status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -30,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         _traceback()
         err.print(f"krq: {exc}", markup=False)
         status = exc.status
+    except Terminated:
+        err.print("krq: terminated", markup=False)
+        status = ExitStatus.TERMINATED
     except KeyboardInterrupt:
         err.print("krq: interrupted", markup=False)
         status = ExitStatus.INTERRUPTED
@@ -61,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"krq: unexpected error: {exc!r} (run with --debug for a traceback)", markup=False
         )
         status = ExitStatus.ERROR
+    if Received.signal is not None:
+        # Stopped workers may leave a queue's feeder thread that Python would wait for at exit.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(status))
     sys.exit(int(status))
 
 

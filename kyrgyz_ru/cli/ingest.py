@@ -11,7 +11,8 @@ from kyrgyz_ru.cli.console import err
 from kyrgyz_ru.cli.opening import run_ingest
 from kyrgyz_ru.cli.options import DbOption, ModelOption
 from kyrgyz_ru.errors import ExitStatus
-from kyrgyz_ru.store.index import Index, default_path, remove_index
+from kyrgyz_ru.store.index import Index, check_replaceable, default_path, remove_index
+from kyrgyz_ru.store.lock import ingest_lock
 
 
 def ingest_cli(
@@ -53,10 +54,8 @@ def ingest_cli(
     check_date(date, "--date")
     path = db or default_path()
     if rebuild:
-        remove_index(path)
+        check_replaceable(path)  # before any work: nothing but a krq index is ever deleted
     targets = list(paths or []) or [bundled_seeds()]
-    # Born "stale": a query meanwhile must not take it for an empty index to fill with seeds.
-    index = Index.open(path, new_meta={"stale": "1"})
     options = IngestOptions(
         model=model_name(model),
         workers=workers,
@@ -65,7 +64,12 @@ def ingest_cli(
         knowledge_files=tuple(knowledge or ()),
         taxonomy=taxonomy,
     )
-    report = run_ingest(index, targets, options)
+    with ingest_lock(path, exclusive=rebuild, waiting=lambda: _waiting(path)):
+        if rebuild:
+            remove_index(path)
+        # Born "stale": a query meanwhile must not take it for an empty index to fill.
+        index = Index.open(path, new_meta={"stale": "1"})
+        report = run_ingest(index, targets, options)
     done = len(report.added) + len(report.updated)
     err.print(
         f"krq: {len(report.added)} added, {len(report.updated)} updated, "
@@ -81,3 +85,7 @@ def ingest_cli(
         if done == 0 and not report.unchanged:
             raise typer.Exit(ExitStatus.BAD_INPUT)
         raise typer.Exit(ExitStatus.PARTIAL)
+
+
+def _waiting(path: Path) -> None:
+    err.print(f"krq: waiting for the rebuild of {path} to end…", markup=False)

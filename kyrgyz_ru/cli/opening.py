@@ -17,14 +17,18 @@ if TYPE_CHECKING:
 def open_index(db: Path | None, model: str | None = None) -> Index:
     """The index for a query; built from the bundled articles the first time."""
     path = db or default_path()
+    if not path.parent.exists():
+        err.print(f"krq: creating the folder {path.parent} for the index", markup=False)
     index = Index.open(path)
     if index.document_count() == 0 and index.meta("stale") is None:
         from kyrgyz_ru.extract.corpus import bundled_seeds
         from kyrgyz_ru.extract.ingest import IngestOptions
         from kyrgyz_ru.extract.pipeline import model_name
+        from kyrgyz_ru.store.lock import ingest_lock
 
         err.print(f"krq: building the index at {path} from the bundled articles…")
-        run_ingest(index, [bundled_seeds()], IngestOptions(model=model_name(model)))
+        with ingest_lock(path):
+            run_ingest(index, [bundled_seeds()], IngestOptions(model=model_name(model)))
     return index
 
 

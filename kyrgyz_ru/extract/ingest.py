@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kyrgyz_ru.errors import KrqError
+from kyrgyz_ru.errors import Interrupted, KrqError, Terminated
 from kyrgyz_ru.extract import corpus, dates
 from kyrgyz_ru.extract.canonical import (
     AcronymDefinition,
@@ -19,6 +19,7 @@ from kyrgyz_ru.extract.canonical import (
     link,
     resolve_in_document,
 )
+from kyrgyz_ru.extract.events import extract_events, load_event_lexicon
 from kyrgyz_ru.extract.keyphrases import paragraph_phrases
 from kyrgyz_ru.extract.knowledge import KnowledgeBase, extra_knowledge_files, load_knowledge
 from kyrgyz_ru.extract.lexicon import Lexicon, lexicon
@@ -59,6 +60,7 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (path, what was assumed)
     mentions: int = 0
+    written: int = 0  # new or changed documents committed so far
     seconds: float = 0.0
 
 
@@ -85,7 +87,17 @@ def ingest(
 
         stored = index.meta("taxonomy")
         taxonomy = load_taxonomy(options.taxonomy or (Path(stored) if stored else None))
-        _extract(index, itertools.chain([first], pending), reader, knowledge, taxonomy, progress)
+        try:
+            _extract(
+                index, itertools.chain([first], pending), reader, knowledge, taxonomy, progress
+            )
+        except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: say what was kept
+            how = "terminated" if isinstance(stop, Terminated) else "interrupted"
+            raise Interrupted(
+                f"{how}: {report.written} new or changed documents were written whole, "
+                "none in part; the same ingest again completes it",
+                terminated=isinstance(stop, Terminated),
+            ) from None
         if index.meta("topic_labels") is None:
             with index.transaction() as db:
                 write_topic_labels(db, {t.id: t.label for t in taxonomy.topics})
@@ -161,6 +173,7 @@ def _extract(
         batch.append(extracted)
         if len(batch) >= options.batch_size:
             _write(index, batch, options.model)
+            report.written += len(batch)
             batch.clear()
         report.mentions += len(extracted.mentions)
         document_id = extracted.document.id
@@ -171,6 +184,7 @@ def _extract(
             progress(done + len(report.skipped), len(reader.files))
     if batch:
         _write(index, batch, options.model)
+        report.written += len(batch)
 
 
 def extract_document(
@@ -198,7 +212,10 @@ def extract_document(
         [(m.start, m.end) for m in mentions],
     )
     acronyms = [(a.long, a.short) for a in find_acronyms(document.id, text)]
-    return Extracted(document, paragraphs, mentions, acronyms, topics, phrases)
+    events = extract_events(
+        document, analysis.sentences, analysis.tokens, mentions, load_event_lexicon()
+    )
+    return Extracted(document, paragraphs, mentions, acronyms, topics, phrases, events)
 
 
 def _absolute(hit: TopicHit, offset: int) -> TopicHit:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from kyrgyz_ru.errors import IndexFault, UsageError
 from kyrgyz_ru.store.migrations import (
+    APPLICATION_ID,
     MIGRATIONS,
     SCHEMA_VERSION,
     TABLES_SQL,
@@ -65,6 +67,8 @@ class Index:
         if path.is_dir():
             raise IndexFault(f"the index path {path} is a folder; give a file path with --db")
         exists = path.exists()
+        if exists and not _is_regular(path):
+            raise IndexFault(f"{path} is not a regular file; give an index file path with --db")
         if not exists and (readonly or not create):
             raise IndexFault(f"no index at {path}")
         if readonly:
@@ -122,6 +126,9 @@ class Index:
         try:
             self.db.execute("PRAGMA busy_timeout = 30000")
             version = self._version()
+            # Nothing is written to a file before it is known to be a krq index or empty:
+            # switching another program's database to WAL would already change it.
+            self._check_ours(version)
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
@@ -136,6 +143,7 @@ class Index:
     def _check_readonly(self) -> None:
         self.db.execute("PRAGMA busy_timeout = 30000")
         version = self._version()
+        self._check_ours(version)
         self._check_version(version)
         if version == 0:
             raise IndexFault(
@@ -148,6 +156,14 @@ class Index:
                 f"migrated where it is (read-only); copy it somewhere writable or {REBUILD_HINT}"
             )
         self._check_tables()
+
+    def _check_ours(self, version: int) -> None:
+        application = int(self.db.execute("PRAGMA application_id").fetchone()[0])
+        if application not in (0, APPLICATION_ID) or (version == 0 and self._tables()):
+            raise IndexFault(
+                f"{self.path} is an SQLite database but not a krq index; choose another file "
+                f"with --db or ${DB_ENV}"
+            )
 
     def _version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
@@ -270,7 +286,9 @@ def describe_error(exc: sqlite3.Error, path: Path | None = None) -> str:
         return f"the index{where} is read-only here; choose a writable place with --db or ${DB_ENV}"
     if "full" in text:
         return f"no space left for the index{where} ({text}); free some space or use --db"
-    return f"the index{where} is damaged or not a krq index ({text}); {REBUILD_HINT}"
+    if path is not None and not is_krq_index(path):
+        return f"{path} is not a krq index ({text}); choose another file with --db or ${DB_ENV}"
+    return f"the index{where} is damaged ({text}); {REBUILD_HINT}"
 
 
 def _is_readonly(exc: sqlite3.Error) -> bool:
@@ -283,11 +301,70 @@ def _is_damage(exc: sqlite3.Error) -> bool:
 
 
 def _damaged(path: Path, exc: sqlite3.Error) -> str:
-    return f"the index at {path} is not a krq index or is damaged ({exc}); {REBUILD_HINT}"
+    if is_krq_index(path):
+        return f"the index at {path} is damaged ({exc}); {REBUILD_HINT}"
+    return f"{path} is not a krq index ({exc}); choose another file with --db or ${DB_ENV}"
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def is_krq_index(path: Path) -> bool:
+    """Whether the file at `path` is a krq index (damaged or not), read without changing it."""
+    if not _is_regular(path):
+        return False
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+    except OSError:
+        return False
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        return False
+    application = int.from_bytes(header[68:72], "big")
+    if application:
+        return bool(application == APPLICATION_ID)
+    # Indexes of krq before schema 3 carry no mark (nor do new ones whose header still waits
+    # in the WAL file): look at their tables, read-only.
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            tables = {r[0] for r in db.execute(TABLES_SQL)}
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+    return version >= 1 and {"documents", "mentions", "meta"} <= tables
+
+
+def check_replaceable(path: Path) -> None:
+    """Raise IndexFault unless `path` is missing, an empty file or a krq index: what a rebuild
+    may delete. Anything else (another program's database, a text file, a device) is refused
+    and left as it is."""
+    if not os.path.lexists(path):
+        return
+    if path.is_dir():
+        raise IndexFault(f"the index path {path} is a folder; give a file path with --db")
+    if _is_regular(path) and not path.is_symlink() and path.stat().st_size == 0:
+        return
+    if path.is_symlink() or not is_krq_index(path):
+        raise IndexFault(
+            f"{path} is not a krq index; --rebuild replaces only a krq index or an empty file: "
+            f"choose another file with --db or ${DB_ENV}"
+        )
 
 
 def remove_index(path: Path) -> None:
-    """Delete the index file at `path` with its WAL and shared-memory files."""
+    """Delete the index file at `path` with its WAL and shared-memory files; only a krq index
+    or an empty file (check_replaceable), under the exclusive ingest lock (store.lock)."""
+    check_replaceable(path)
     for suffix in ("", "-wal", "-shm"):
         target = Path(str(path) + suffix)
         try:

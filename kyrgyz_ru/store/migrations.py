@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from functools import cache
 
 TABLES_SQL = "SELECT name FROM sqlite_master WHERE type = 'table'"
+# In the file header (PRAGMA application_id): tells a krq index from any other SQLite file
+# without opening it, so that nothing but a krq index is ever changed or replaced.
+APPLICATION_ID = 0x6B727121  # "krq!"
 
 # Recomputes the corpus-wide figures of migration 2 from the tables they summarise: run by the
 # migration itself and after every relink or retopic.
@@ -102,6 +105,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     """
         + STATS_SQL,
     ),
+    Migration("krq's mark in the file header", f"PRAGMA application_id = {APPLICATION_ID:d};"),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
