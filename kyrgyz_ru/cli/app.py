@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "eval": "evaluate",
     "topics": "topics",
     "timeline": "timeline",
+    "events": "events",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import sys
@@ -28,6 +29,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         status: int = ExitStatus.SUCCESS
     except SystemExit as exc:
         status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if _pipe_closed(exc.__context__):  # click exits 1 when the reader went away
+            status = _quiet_stdout()
     except KrqError as exc:
         _traceback()
         err.print(f"krq: {exc}", markup=False)
@@ -55,10 +58,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         err.print(f"krq: {describe_error(exc)}", markup=False)
         status = ExitStatus.INDEX
     except BrokenPipeError:
-        # The reader went away (krq ... | head): not an error worth a message.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        status = ExitStatus.SUCCESS
+        status = _quiet_stdout()
     except Exception as exc:
         if Flags.debug:
             raise
@@ -77,3 +77,15 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _traceback() -> None:
     if Flags.debug:
         err.print_exception()
+
+
+def _pipe_closed(exc: BaseException | None) -> bool:
+    return isinstance(exc, OSError) and exc.errno == errno.EPIPE
+
+
+def _quiet_stdout() -> int:
+    """The reader went away (krq ... | head): a normal end, not an error worth a message.
+    Later writes and the flush at exit go nowhere instead of failing again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return ExitStatus.SUCCESS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -32,10 +33,20 @@ def output_format(fmt: Format, as_json: bool) -> Format:
     return Format.json if as_json else fmt
 
 
+# A table piped to a file or a pager has no terminal width to fit; rich would assume 80
+# columns and squeeze the sentence columns to a word a line. $COLUMNS still decides when set.
+PIPED_WIDTH = 160
+
+
+def out_console() -> Console:
+    piped = not sys.stdout.isatty() and not os.environ.get("COLUMNS")
+    return Console(highlight=False, width=PIPED_WIDTH if piped else None)
+
+
 def emit(
     records: Iterable[Mapping[str, Any]],
     fmt: Format,
     columns: Sequence[Column],
     title: str | None = None,
 ) -> int:
-    return write(records, fmt, columns, sys.stdout, Console(highlight=False), title)
+    return write(records, fmt, columns, sys.stdout, out_console(), title)

@@ -10,6 +10,7 @@ from kyrgyz_ru.cli.console import ask, cut, emit, output_format
 from kyrgyz_ru.cli.opening import open_index
 from kyrgyz_ru.cli.options import (
     DEFAULT_LIMIT,
+    MAX_COUNT,
     DbOption,
     DocOption,
     FormatOption,
@@ -29,7 +30,10 @@ def entities_cli(
         typer.Option("--search", "-s", help="Only entities whose name or an alias is like this."),
     ] = None,
     min_count: Annotated[
-        int, typer.Option("--min-count", min=1, help="Only entities with this many mentions.")
+        int,
+        typer.Option(
+            "--min-count", min=1, max=MAX_COUNT, help="Only entities with this many mentions."
+        ),
     ] = 1,
     limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,

@@ -2,62 +2,117 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from kyrgyz_ru.cli.console import emit, output_format
 from kyrgyz_ru.cli.opening import open_index
 from kyrgyz_ru.cli.options import DbOption, FormatOption, JsonOption, ModelOption
+from kyrgyz_ru.errors import UsageError
 from kyrgyz_ru.output.formats import Format
+
+if TYPE_CHECKING:
+    from kyrgyz_ru.evaluate.events import PredictedEvent
+
+GoldOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--gold", help="Entity gold: JSON lines of {doc, mentions}."),
+]
 
 
 def evaluate_cli(
-    gold: Annotated[
-        Path, typer.Option("--gold", help="Entity gold: JSON lines of {doc, mentions}.")
-    ],
+    gold: GoldOption = None,
     topics_gold: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("--topics-gold", help="Paragraph topic gold (JSON lines of doc, paragraphs)."),
     ] = None,
+    events_gold: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--events-gold", help="Event gold (JSON lines of doc, events)."),
+    ] = None,
     errors: Annotated[
-        bool, typer.Option("--errors", help="List every missed, spurious or mislinked mention.")
+        bool, typer.Option("--errors", help="List every miss, spurious find or wrong field.")
     ] = False,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
     db: DbOption = None,
     model: ModelOption = None,
 ) -> None:
-    """Score the index against gold annotations: spans, canonical names, date values, topics."""
+    """Score the index against gold: spans, canonical names, date values, topics, events."""
+    from kyrgyz_ru.evaluate.events import read_event_gold, score_events
     from kyrgyz_ru.evaluate.scoring import (
         read_entity_gold,
         read_topic_gold,
         score_entities,
         score_topics,
     )
+    from kyrgyz_ru.output.events import event_error_record, event_eval_rows
     from kyrgyz_ru.output.formats import write_object
     from kyrgyz_ru.output.views import ERROR_COLUMNS, EVAL_COLUMNS, error_record, eval_rows
     from kyrgyz_ru.query.entities import all_mentions, paragraph_records
 
+    if gold is None and topics_gold is None and events_gold is None:
+        raise UsageError("give at least one of --gold, --topics-gold, --events-gold")
     index = open_index(db, model)
-    predicted = ({**r.record(), "entity": r.entity_id} for r in all_mentions(index.db))
-    report = score_entities(predicted, read_entity_gold(gold))
-    topic_report = (
-        score_topics(paragraph_records(index.db), read_topic_gold(topics_gold))
-        if topics_gold
-        else None
-    )
+    report = topic_report = event_report = None
+    if gold is not None:
+        predicted = ({**r.record(), "entity": r.entity_id} for r in all_mentions(index.db))
+        report = score_entities(predicted, read_entity_gold(gold))
+    if topics_gold is not None:
+        topic_report = score_topics(paragraph_records(index.db), read_topic_gold(topics_gold))
+    if events_gold is not None:
+        entity_of = _entity_keys(index.db)
+        event_report = score_events(_predicted(index.db, entity_of), read_event_gold(events_gold),
+                                    entity_of)  # fmt: skip
     fmt = output_format(fmt, as_json)
     if fmt is Format.json:
-        result: dict[str, Any] = {"entities": report.to_dict()}
+        result: dict[str, Any] = {}
+        if report:
+            result["entities"] = report.to_dict()
+            if not errors:
+                result["entities"].pop("errors", None)
         if topic_report:
             result["topics"] = topic_report.to_dict()
-        if not errors:
-            result["entities"].pop("errors", None)
+        if event_report:
+            result["events"] = event_report.to_dict()
+            if not errors:
+                result["events"].pop("errors", None)
         write_object(result, sys.stdout)
         return
-    emit(eval_rows(report, topic_report), fmt, EVAL_COLUMNS)
+    rows = eval_rows(report, topic_report) + (event_eval_rows(event_report) if event_report else [])
+    emit(rows, fmt, EVAL_COLUMNS)
     if errors:
-        emit((error_record(e) for e in report.errors), fmt, ERROR_COLUMNS)
+        found = [error_record(e) for e in (report.errors if report else [])]
+        found += [event_error_record(e) for e in (event_report.errors if event_report else [])]
+        emit(found, fmt, ERROR_COLUMNS)
+
+
+def _entity_keys(db: sqlite3.Connection) -> Callable[[str], str]:
+    """Gold names to entity ids through every name and alias in the index; a name the index
+    does not know stays itself (it can then match only an unresolved actor's words)."""
+    from kyrgyz_ru.normalise import alias_key
+
+    known: dict[str, str] = {}
+    for entity, name in db.execute(
+        "SELECT id, name FROM entities WHERE label != 'DATE' UNION ALL"
+        " SELECT entity, alias FROM aliases ORDER BY 1"
+    ):
+        known.setdefault(alias_key(name), entity)
+    return lambda name: known.get(alias_key(name), f"?{alias_key(name)}")
+
+
+def _predicted(db: sqlite3.Connection, entity_of: Callable[[str], str]) -> Iterator[PredictedEvent]:
+    from kyrgyz_ru.evaluate.events import PredictedEvent
+    from kyrgyz_ru.query.events import all_events
+
+    for row in all_events(db):
+        yield PredictedEvent(
+            row.doc, row.start, row.end, row.event_type, row.mode,
+            frozenset(a.entity or entity_of(a.text) for a in row.actors), row.date,
+            row.place_entity, tuple(row.names()),
+        )  # fmt: skip

@@ -1,4 +1,4 @@
-"""krq export: every mention (or paragraph) in the index, streamed and never limited."""
+"""krq export: every mention, paragraph or event in the index, streamed and never limited."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 from kyrgyz_ru.cli.console import emit
 from kyrgyz_ru.cli.opening import open_index
 from kyrgyz_ru.cli.options import DbOption, ModelOption
+from kyrgyz_ru.errors import UsageError
 from kyrgyz_ru.output.formats import Format
 
 
@@ -20,15 +21,25 @@ def export_cli(
     paragraphs: Annotated[
         bool, typer.Option("--paragraphs", help="Export paragraphs with their topics instead.")
     ] = False,
+    events: Annotated[
+        bool, typer.Option("--events", help="Export events with their actors instead.")
+    ] = False,
     db: DbOption = None,
     model: ModelOption = None,
 ) -> None:
-    """Every mention (or paragraph) in the index, streamed."""
+    """Every mention (or paragraph, or event) in the index, streamed."""
     from kyrgyz_ru.output.views import MENTION_COLUMNS, PARAGRAPH_COLUMNS, mention_record
     from kyrgyz_ru.query.entities import all_mentions, paragraph_records
 
+    if paragraphs and events:
+        raise UsageError("choose one of --paragraphs and --events")
     index = open_index(db, model)
-    if paragraphs:
+    if events:
+        from kyrgyz_ru.output.events import EVENT_COLUMNS, event_record
+        from kyrgyz_ru.query.events import all_events
+
+        emit((event_record(r) for r in all_events(index.db)), fmt, EVENT_COLUMNS)
+    elif paragraphs:
         emit(paragraph_records(index.db), fmt, PARAGRAPH_COLUMNS)
     else:
         rows: Iterator[Mapping[str, Any]] = (

@@ -28,7 +28,10 @@ def ingest_cli(
         int, typer.Option("--workers", "-w", min=1, max=32, help="Processes running spaCy.")
     ] = 1,
     batch_size: Annotated[
-        int, typer.Option("--batch-size", min=1, help="Documents per batch and transaction.")
+        int,
+        typer.Option(
+            "--batch-size", min=1, max=10_000, help="Documents per batch and transaction."
+        ),
     ] = 32,
     date: Annotated[
         Optional[str],  # noqa: UP045

@@ -30,11 +30,14 @@ def mentions_cli(
 ) -> None:
     """Every mention of an entity: document, offsets, and the sentence it stands in."""
     from kyrgyz_ru.output.views import MENTION_COLUMNS, mention_record
-    from kyrgyz_ru.query.entities import mentions, resolve
+    from kyrgyz_ru.query.entities import count_mentions, mentions, resolve
 
     index = open_index(db, model)
     found = resolve(index.db, entity, type_)
     fmt = output_format(fmt, as_json)
-    rows = cut(mentions(index.db, found.id, doc, ask(limit)), limit, found.mentions)
-    title = f"{found.name} ({found.label.lower()}): {found.mentions} mentions"
+    rows = mentions(index.db, found.id, doc, ask(limit))
+    total = found.mentions if doc is None else count_mentions(index.db, found.id, doc)
+    rows = cut(rows, limit, total)
+    where = f" in {doc}" if doc is not None else ""
+    title = f"{found.name} ({found.label.lower()}): {total} mentions{where}"
     emit((mention_record(r, fmt is Format.table) for r in rows), fmt, MENTION_COLUMNS, title)

@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 def open_index(db: Path | None, model: str | None = None) -> Index:
     """The index for a query; built from the bundled articles the first time."""
     path = db or default_path()
-    if not path.parent.exists():
-        err.print(f"krq: creating the folder {path.parent} for the index", markup=False)
+    new_folder = not path.parent.exists()
     index = Index.open(path)
+    if new_folder:
+        err.print(f"krq: created the folder {path.parent} for the index", markup=False)
     if index.document_count() == 0 and index.meta("stale") is None:
         from kyrgyz_ru.extract.corpus import bundled_seeds
         from kyrgyz_ru.extract.ingest import IngestOptions

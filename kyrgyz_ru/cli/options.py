@@ -29,9 +29,13 @@ FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+# Counts beyond any index's size; a bound keeps huge numbers out of SQLite's 64-bit integers.
+MAX_COUNT = 1_000_000_000
 LimitOption = Annotated[
     int,
-    typer.Option("--limit", "-n", min=0, help="Show at most this many rows; 0 shows all."),
+    typer.Option(
+        "--limit", "-n", min=0, max=MAX_COUNT, help="Show at most this many rows; 0 shows all."
+    ),
 ]
 DEFAULT_LIMIT = 100  # a listing of a large corpus is a screenful, not the corpus: see export
 TypeOption = Annotated[
@@ -85,7 +89,7 @@ def selection(
 ) -> Selection:
     """The Selection the options name: each name resolved to its entity, dates checked."""
     from kyrgyz_ru.query.entities import check_doc, resolve
-    from kyrgyz_ru.query.selection import Selection, check_date
+    from kyrgyz_ru.query.selection import Selection, check_date, check_range
 
     wanted: list[tuple[str | None, str]] = [("ORG", n) for n in org or ()]
     wanted += [("PERSON", n) for n in person or ()]
@@ -93,10 +97,11 @@ def selection(
     found = [resolve(index.db, name, label) for label, name in wanted]
     if doc is not None:
         check_doc(index.db, doc)
+    check_range(check_date(since, "--since"), check_date(until, "--until"))
     return Selection(
         entities=tuple(e.id for e in found),
         doc=doc,
-        since=check_date(since, "--since"),
-        until=check_date(until, "--until"),
+        since=since,
+        until=until,
         described=tuple(e.name for e in found),
     )

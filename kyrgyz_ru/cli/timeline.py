@@ -1,6 +1,10 @@
-"""krq timeline: dated mentions in time order."""
+"""krq timeline: dated mentions (or events) in time order."""
 
 from __future__ import annotations
+
+from typing import Annotated
+
+import typer
 
 from kyrgyz_ru.cli.console import ask, cut, emit, output_format
 from kyrgyz_ru.cli.opening import open_index
@@ -24,6 +28,9 @@ from kyrgyz_ru.output.formats import Format
 
 
 def timeline_cli(
+    events: Annotated[
+        bool, typer.Option("--events", help="List events in date order instead of dates.")
+    ] = False,
     org: OrgOption = None,
     person: PersonOption = None,
     place: PlaceOption = None,
@@ -37,7 +44,7 @@ def timeline_cli(
     db: DbOption = None,
     model: ModelOption = None,
 ) -> None:
-    """Dated mentions in time order, with their sentence and who is named in it."""
+    """Dated mentions in time order, with their sentence and who is named in it (or events)."""
     from kyrgyz_ru.output.views import TIMELINE_COLUMNS, dated_record
     from kyrgyz_ru.query.timeline import timeline
 
@@ -47,5 +54,16 @@ def timeline_cli(
         until=until,
     )  # fmt: skip
     fmt = output_format(fmt, as_json)
+    if events:
+        from kyrgyz_ru.output.events import EVENT_COLUMNS, event_record
+        from kyrgyz_ru.query.events import EventFilter
+        from kyrgyz_ru.query.events import events as select_events
+
+        wanted = EventFilter(
+            involved=chosen.entities, doc=doc, since=since, until=until, oldest_first=True
+        )
+        found = cut(select_events(index.db, wanted, ask(limit)), limit)
+        emit((event_record(r) for r in found), fmt, EVENT_COLUMNS)
+        return
     rows = cut(timeline(index.db, chosen, ask(limit)), limit)
     emit((dated_record(r, fmt is Format.table) for r in rows), fmt, TIMELINE_COLUMNS)

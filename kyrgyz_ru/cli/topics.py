@@ -74,6 +74,7 @@ def topics_cli(
     fmt = output_format(fmt, as_json)
     scope = " and ".join(chosen.described) or (doc or "the corpus")
     if show is not None:
+        show = next((t for t in labels if t.casefold() == show.casefold()), show)
         if show not in labels:
             raise NotFoundError(f"no topic '{show[:40]}'; topics: {', '.join(labels)}")
         rows = cut(evidence(index.db, chosen, show, ask(limit)), limit)

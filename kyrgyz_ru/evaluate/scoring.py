@@ -33,8 +33,8 @@ class PRF:
 
     @classmethod
     def of(cls, tp: int, fp: int, fn: int) -> PRF:
-        precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
-        return cls(precision, recall, _harmonic(precision, recall), tp, fp, fn)
+        precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
+        return cls(precision, recall, harmonic(precision, recall), tp, fp, fn)
 
 
 @dataclass(frozen=True)
@@ -111,15 +111,15 @@ class TopicReport:
         return asdict(self)
 
 
-def _ratio(part: float, whole: float) -> float:
+def ratio(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
 
 
-def _harmonic(precision: float, recall: float) -> float:
-    return _ratio(2 * precision * recall, precision + recall)
+def harmonic(precision: float, recall: float) -> float:
+    return ratio(2 * precision * recall, precision + recall)
 
 
-def _get(
+def gold_field(
     record: Mapping[str, object],
     key: str,
     kind: type[_T],
@@ -133,7 +133,7 @@ def _get(
     return value
 
 
-def _gold_records(path: Path, key: str) -> Iterator[tuple[str, list[tuple[str, dict[str, Any]]]]]:
+def gold_records(path: Path, key: str) -> Iterator[tuple[str, list[tuple[str, dict[str, Any]]]]]:
     """(doc, [(location, item)]) for each line of a gold file that lists its items under `key`."""
     try:
         content = path.read_text(encoding="utf-8")
@@ -153,11 +153,11 @@ def _gold_records(path: Path, key: str) -> Iterator[tuple[str, list[tuple[str, d
             continue
         if not isinstance(record, dict):
             raise DataFileError(f"{where}: expected a JSON object")
-        doc = _get(record, "doc", str, where)
+        doc = gold_field(record, "doc", str, where)
         if doc in docs:
             raise DataFileError(f"{where}: document {doc!r} appears twice")
         docs.add(doc)
-        items = list(enumerate(_get(record, key, list, where), 1))
+        items = list(enumerate(gold_field(record, key, list, where), 1))
         for number, item in items:
             if not isinstance(item, dict):
                 raise DataFileError(f"{where}: {key[:-1]} {number}: expected a JSON object")
@@ -166,16 +166,16 @@ def _gold_records(path: Path, key: str) -> Iterator[tuple[str, list[tuple[str, d
         raise DataFileError(f"{path}: the gold file holds no documents")
 
 
-def _offsets(item: Mapping[str, object], at: str) -> tuple[int, int]:
-    start, end = _get(item, "start", int, at), _get(item, "end", int, at)
+def gold_offsets(item: Mapping[str, object], at: str) -> tuple[int, int]:
+    start, end = gold_field(item, "start", int, at), gold_field(item, "end", int, at)
     if not 0 <= start < end:
         raise DataFileError(f"{at}: expected 0 <= start < end, got [{start}, {end})")
     return start, end
 
 
 def _gold_mention(doc: str, at: str, item: Mapping[str, object]) -> GoldMention:
-    (start, end), label = _offsets(item, at), _get(item, "label", str, at)
-    text, canonical = _get(item, "text", str, at), _get(item, "canonical", str, at)
+    (start, end), label = gold_offsets(item, at), gold_field(item, "label", str, at)
+    text, canonical = gold_field(item, "text", str, at), gold_field(item, "canonical", str, at)
     if label not in LABELS:
         raise DataFileError(f"{at}: unknown label {label!r} (expected {', '.join(LABELS)})")
     if len(text) != end - start:
@@ -188,17 +188,17 @@ def _gold_mention(doc: str, at: str, item: Mapping[str, object]) -> GoldMention:
 def read_entity_gold(path: Path) -> dict[str, list[GoldMention]]:
     return {
         doc: [_gold_mention(doc, at, item) for at, item in items]
-        for doc, items in _gold_records(path, "mentions")
+        for doc, items in gold_records(path, "mentions")
     }
 
 
 def read_topic_gold(path: Path) -> dict[str, list[GoldParagraph]]:
     gold: dict[str, list[GoldParagraph]] = {}
-    for doc, items in _gold_records(path, "paragraphs"):
+    for doc, items in gold_records(path, "paragraphs"):
         paragraphs: dict[int, GoldParagraph] = {}
         for at, item in items:
-            index, (start, end) = _get(item, "index", int, at), _offsets(item, at)
-            topics = _get(item, "topics", list, at)
+            index, (start, end) = gold_field(item, "index", int, at), gold_offsets(item, at)
+            topics = gold_field(item, "topics", list, at)
             if not all(isinstance(topic, str) and topic for topic in topics):
                 raise DataFileError(f"{at}: 'topics' must be a list of topic ids")
             if index in paragraphs:
@@ -243,8 +243,8 @@ class _Predicted(_Located):
 
 def _predicted(record: Mapping[str, object], number: int) -> _Predicted:
     where = f"prediction {number}"
-    doc, label = (_get(record, key, str, where, InputError) for key in ("doc", "label"))
-    start, end = (_get(record, key, int, where, InputError) for key in ("start", "end"))
+    doc, label = (gold_field(record, key, str, where, InputError) for key in ("doc", "label"))
+    start, end = (gold_field(record, key, int, where, InputError) for key in ("start", "end"))
     entity, value, text = record.get("entity"), record.get("value"), record.get("text")
     cluster = (str(entity), 0) if entity not in (None, "") else ("(unlinked)", number)
     text = text if isinstance(text, str) else ""
@@ -259,9 +259,9 @@ def _bcubed(pairs: list[tuple[str, tuple[str, int]]]) -> BCubed:
     """B-cubed over matched mentions given as (gold canonical, predicted cluster)."""
     both = Counter(pairs)
     gold, predicted = Counter(g for g, _ in pairs), Counter(p for _, p in pairs)
-    precision = _ratio(sum(both[pair] / predicted[pair[1]] for pair in pairs), len(pairs))
-    recall = _ratio(sum(both[pair] / gold[pair[0]] for pair in pairs), len(pairs))
-    return BCubed(precision, recall, _harmonic(precision, recall), len(pairs))
+    precision = ratio(sum(both[pair] / predicted[pair[1]] for pair in pairs), len(pairs))
+    recall = ratio(sum(both[pair] / gold[pair[0]] for pair in pairs), len(pairs))
+    return BCubed(precision, recall, harmonic(precision, recall), len(pairs))
 
 
 def _cluster_errors(matches: list[tuple[GoldMention, _Predicted]]) -> Iterator[EvalError]:
@@ -342,7 +342,7 @@ def score_entities(
             label: _bcubed([(g.canonical, p.cluster) for g, p in matches if g.label == label])
             for label in LINKED_LABELS
         },
-        date_values=DateScore(correct, len(dated), _ratio(correct, len(dated))),
+        date_values=DateScore(correct, len(dated), ratio(correct, len(dated))),
         documents=len(gold),
         missing_documents=sorted(set(gold) - seen),
         # by position, so a boundary miss shows up beside the spurious span that caused it
@@ -364,11 +364,11 @@ def score_topics(
     seen: set[str] = set()
     for number, record in enumerate(predicted, 1):
         where = f"predicted paragraph {number}"
-        doc = _get(record, "doc", str, where, InputError)
+        doc = gold_field(record, "doc", str, where, InputError)
         if doc not in gold:
             continue
         seen.add(doc)
-        items = _get(record, "topics", list, where, InputError)
+        items = gold_field(record, "topics", list, where, InputError)
         topics = {item["id"] if isinstance(item, dict) and "id" in item else item for item in items}
         if not all(isinstance(topic, str) for topic in topics):
             raise InputError(f"{where}: a topic must be an id or an object with an 'id'")
@@ -388,7 +388,7 @@ def score_topics(
     per_topic = {topic: PRF.of(tp[topic], fp[topic], fn[topic]) for topic in sorted(tp | fp | fn)}
     return TopicReport(
         micro=PRF.of(sum(tp.values()), sum(fp.values()), sum(fn.values())),
-        macro_f1=_ratio(sum(prf.f1 for prf in per_topic.values()), len(per_topic)),
+        macro_f1=ratio(sum(prf.f1 for prf in per_topic.values()), len(per_topic)),
         per_topic=per_topic,
         paragraphs=len(by_index),
         documents=len(gold),

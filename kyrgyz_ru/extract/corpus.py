@@ -100,6 +100,8 @@ def _decode(data: bytes, path: Path) -> tuple[str, str]:
             return data.decode("utf-16"), "utf-16"  # its BOM says so (Notepad's "Unicode")
         except UnicodeDecodeError:
             pass  # not UTF-16 after all: judged as bytes below
+    if data.startswith(b"\x1f\x8b"):
+        raise InputError(f"a gzip-compressed file; unpack it first (gunzip): {path}")
     if b"\x00" in data:
         raise InputError(f"not a text file (it holds NUL bytes): {path}")
     try:
@@ -270,7 +272,8 @@ def read_document(
         doc_date, source = infer_document_date(text), "inferred"
     return Document(
         id=path.stem,
-        path=str(path),
+        # Absolute: the path must name the file whatever folder a later ingest runs from.
+        path=os.path.abspath(path),
         text=text,
         sha256=content_hash(text),
         date=doc_date,

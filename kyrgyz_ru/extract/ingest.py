@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,7 +74,9 @@ def ingest(
     """Add or replace the articles under `paths`; unchanged ones are skipped without a model."""
     started = time.perf_counter()
     report = IngestReport()
-    files = list(corpus.discover(paths))  # a missing path or an empty folder stops here
+    # A missing path or an empty folder stops here; a file named twice is read once.
+    found = {os.path.abspath(f): f for f in corpus.discover(paths)}
+    files = list(found.values())
     reader = _Reader(index, files, options, report)
     pending = reader.changed()
     first = next(pending, None)  # each file is read once: the model loads only if one changed
@@ -112,7 +115,12 @@ def ingest(
 
 
 class _Reader:
-    """Reads each file once, in order: unchanged ones are counted, changed or new ones yielded."""
+    """Reads each file once, in order: unchanged ones are counted, changed or new ones yielded.
+
+    A document's id is its file's stem. A file whose stem is already the id of a document read
+    from another path (and with other content) is another document, never a replacement: its
+    id becomes `<folder>/<stem>`, then `<stem>~2`, `<stem>~3`... The same file read again
+    keeps the id it was given."""
 
     def __init__(
         self, index: Index, files: list[Path], options: IngestOptions, report: IngestReport
@@ -120,19 +128,15 @@ class _Reader:
         self.files = files
         self.options = options
         self.report = report
-        self.stored = index.hashes()
+        self.stored = index.stored_files()
+        self.by_path = {os.path.abspath(p): i for i, (_, p) in self.stored.items()}
         self.replaced: set[str] = set()
-        self.seen = 0  # files read (or refused) so far
 
     def changed(self) -> Iterator[Document]:
         report = self.report
         catalogs: dict[Path, dict[str, corpus.CatalogEntry]] = {}
-        seen: dict[str, Path] = {}
+        taken: dict[str, str] = {}  # id -> path, of the files read in this run
         for path in self.files:
-            self.seen += 1
-            if path.stem in seen:
-                report.skipped.append((str(path), f"same document id as {seen[path.stem]}"))
-                continue
             notes: list[str] = []
             try:
                 if path.parent not in catalogs:
@@ -143,14 +147,38 @@ class _Reader:
             except KrqError as exc:
                 report.skipped.append((str(path), str(exc)))
                 continue
-            seen[path.stem] = path
-            if self.stored.get(document.id) == document.sha256:
-                report.unchanged.append(document.id)
+            doc_id = self._identify(document, taken)
+            if doc_id in taken:
+                report.skipped.append((str(path), f"read already as {taken[doc_id]}"))
                 continue
-            if document.id in self.stored:
-                self.replaced.add(document.id)
+            if doc_id != document.id:
+                notes.append(f"id {doc_id} ({document.id} is the id of another file)")
+                document = replace(document, id=doc_id)
+            taken[doc_id] = document.path
+            if self.stored.get(doc_id, ("", ""))[0] == document.sha256:
+                report.unchanged.append(doc_id)
+                continue
+            if doc_id in self.stored:
+                self.replaced.add(doc_id)
             report.notes.extend((str(path), note) for note in notes)
             yield document
+
+    def _identify(self, document: Document, taken: dict[str, str]) -> str:
+        known = self.by_path.get(document.path)
+        if known is not None:
+            return known  # this very file, ingested before
+        stem = document.id
+        if taken.get(stem) == document.path:
+            return stem  # the same file named twice: read once
+        stored = self.stored.get(stem)
+        if stem not in taken and (stored is None or stored[0] == document.sha256):
+            # A free id; or the same text under another path (a moved folder, the seeds of a
+            # checkout and of an installed package): one document, not two.
+            return stem
+        parent = Path(document.path).parent.name
+        candidates = [f"{parent}/{stem}"] if parent else []
+        candidates += [f"{stem}~{n}" for n in range(2, 10_000)]
+        return next(c for c in candidates if c not in self.stored and c not in taken)
 
 
 def _extract(

@@ -21,6 +21,7 @@ class Format(str, Enum):
     csv = "csv"
 
 
+MIN_TEXT_WIDTH = 24
 Cell = Callable[[Mapping[str, Any]], "str | Text"]
 
 
@@ -85,7 +86,13 @@ def write(
     expand = any(c.ratio for c in columns)
     table = Table(title=title, header_style="bold", expand=expand, show_lines=False)
     for column in columns:
-        table.add_column(column.header, justify=column.justify, ratio=column.ratio)  # type: ignore[arg-type]
+        # A text column keeps room for a few words however narrow the screen.
+        table.add_column(
+            column.header,
+            justify=column.justify,  # type: ignore[arg-type]
+            ratio=column.ratio,
+            min_width=MIN_TEXT_WIDTH if column.ratio else None,
+        )
     for record in rows:
         table.add_row(*[c.cell(record) if c.cell else _plain(record.get(c.key)) for c in columns])
     (console or Console(file=out)).print(table)

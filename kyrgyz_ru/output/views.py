@@ -137,7 +137,7 @@ def error_record(error: EvalError) -> dict[str, Any]:
             "label": error.label, "text": error.text, "detail": error.detail}  # fmt: skip
 
 
-def eval_rows(report: EntityReport, topics: TopicReport | None) -> list[dict[str, Any]]:
+def eval_rows(report: EntityReport | None, topics: TopicReport | None) -> list[dict[str, Any]]:
     """One row a measure: spans per label, micro, B-cubed per label, date values, topics."""
 
     def row(measure: str, p: float, r: float, f: float, *counts: int) -> dict[str, Any]:
@@ -145,20 +145,23 @@ def eval_rows(report: EntityReport, topics: TopicReport | None) -> list[dict[str
         return {"measure": measure, "precision": round(p, 3), "recall": round(r, 3),
                 "f1": round(f, 3), "tp": tp, "fp": fp, "fn": fn}  # fmt: skip
 
-    rows = [
-        row(f"span {label}", s.precision, s.recall, s.f1, s.tp, s.fp, s.fn)
-        for label, s in report.labels.items()
-    ]
-    m = report.micro
-    rows.append(row("span micro", m.precision, m.recall, m.f1, m.tp, m.fp, m.fn))
-    rows += [
-        row(f"b-cubed {label}", b.precision, b.recall, b.f1) for label, b in report.bcubed.items()
-    ]
-    d = report.date_values
-    rows.append(
-        {"measure": "date values", "precision": None, "recall": None,
-         "f1": round(d.accuracy, 3), "tp": d.correct, "fp": None, "fn": d.total - d.correct}
-    )  # fmt: skip
+    rows: list[dict[str, Any]] = []
+    if report:
+        rows += [
+            row(f"span {label}", s.precision, s.recall, s.f1, s.tp, s.fp, s.fn)
+            for label, s in report.labels.items()
+        ]
+        m = report.micro
+        rows.append(row("span micro", m.precision, m.recall, m.f1, m.tp, m.fp, m.fn))
+        rows += [
+            row(f"b-cubed {label}", b.precision, b.recall, b.f1)
+            for label, b in report.bcubed.items()
+        ]
+        d = report.date_values
+        rows.append(
+            {"measure": "date values", "precision": None, "recall": None,
+             "f1": round(d.accuracy, 3), "tp": d.correct, "fp": None, "fn": d.total - d.correct}
+        )  # fmt: skip
     if topics:
         t = topics.micro
         rows.append(row("topics micro", t.precision, t.recall, t.f1, t.tp, t.fp, t.fn))

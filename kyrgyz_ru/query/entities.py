@@ -266,6 +266,14 @@ def mentions(
     return [MentionRow(*r) for r in db.execute(sql, args)]
 
 
+def count_mentions(db: sqlite3.Connection, entity_id: str, doc: str) -> int:
+    return int(
+        db.execute(
+            "SELECT count(*) FROM mentions WHERE entity = ? AND doc = ?", (entity_id, doc)
+        ).fetchone()[0]
+    )
+
+
 def all_mentions(db: sqlite3.Connection) -> Iterator[MentionRow]:
     """Every mention, document by document: streamed, never held in memory at once."""
     for row in db.execute(_MENTION_SQL + " ORDER BY m.doc, m.start"):

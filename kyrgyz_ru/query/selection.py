@@ -6,13 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kyrgyz_ru.errors import UsageError
-from kyrgyz_ru.normalise import is_iso_date
+from kyrgyz_ru.normalise import ISO_DATE, is_iso_date
 
 
 def check_date(value: str | None, option: str) -> str | None:
     if value is not None and not is_iso_date(value):
+        if ISO_DATE.match(value):
+            raise UsageError(f"{option} {value}: no such day or month in the calendar")
         raise UsageError(f"{option} must be YYYY, YYYY-MM or YYYY-MM-DD, not '{value[:40]}'")
     return value
+
+
+def check_range(since: str | None, until: str | None) -> None:
+    """--since after --until selects nothing: say so rather than print an empty listing."""
+    if since is not None and until is not None and since[: len(until)] > until:
+        raise UsageError(f"--since {since} is after --until {until}: the range is empty")
 
 
 @dataclass(frozen=True)

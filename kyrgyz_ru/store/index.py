@@ -125,10 +125,9 @@ class Index:
     def _prepare(self, new_meta: Mapping[str, str]) -> None:
         try:
             self.db.execute("PRAGMA busy_timeout = 30000")
-            version = self._version()
             # Nothing is written to a file before it is known to be a krq index or empty:
             # switching another program's database to WAL would already change it.
-            self._check_ours(version)
+            version = self._check_ours()
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
@@ -142,8 +141,7 @@ class Index:
 
     def _check_readonly(self) -> None:
         self.db.execute("PRAGMA busy_timeout = 30000")
-        version = self._version()
-        self._check_ours(version)
+        version = self._check_ours()
         self._check_version(version)
         if version == 0:
             raise IndexFault(
@@ -157,13 +155,23 @@ class Index:
             )
         self._check_tables()
 
-    def _check_ours(self, version: int) -> None:
-        application = int(self.db.execute("PRAGMA application_id").fetchone()[0])
-        if application not in (0, APPLICATION_ID) or (version == 0 and self._tables()):
+    def _check_ours(self) -> int:
+        """The schema version, once the file is known to be a krq index or empty."""
+        # One read transaction: another process may be creating this index right now, and
+        # its tables and version must be seen together (both or neither).
+        self.db.execute("BEGIN")
+        try:
+            version = self._version()
+            application = int(self.db.execute("PRAGMA application_id").fetchone()[0])
+            tables = self._tables()
+        finally:
+            self._rollback()
+        if application not in (0, APPLICATION_ID) or (version == 0 and tables):
             raise IndexFault(
                 f"{self.path} is an SQLite database but not a krq index; choose another file "
                 f"with --db or ${DB_ENV}"
             )
+        return version
 
     def _version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
@@ -268,8 +276,10 @@ class Index:
     def document_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM documents").fetchone()[0])
 
-    def hashes(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT id, sha256 FROM documents"))
+    def stored_files(self) -> dict[str, tuple[str, str]]:
+        """Each document's id -> (content hash, path it was read from)."""
+        return {i: (sha, path) for i, sha, path in self.db.execute(
+            "SELECT id, sha256, path FROM documents")}  # fmt: skip
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

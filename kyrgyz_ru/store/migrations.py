@@ -106,6 +106,26 @@ MIGRATIONS: tuple[Migration, ...] = (
         + STATS_SQL,
     ),
     Migration("krq's mark in the file header", f"PRAGMA application_id = {APPLICATION_ID:d};"),
+    # Events name their actors and place by the offsets of mentions of the same document, so
+    # relinking a name relinks its events too: queries join them to mentions for the entity.
+    Migration(
+        "events and their actors",
+        """
+        CREATE TABLE events(
+            id INTEGER PRIMARY KEY, doc TEXT NOT NULL, start INTEGER NOT NULL,
+            end INTEGER NOT NULL, paragraph INTEGER, event_type TEXT NOT NULL, mode TEXT,
+            trigger_start INTEGER NOT NULL, trigger_end INTEGER NOT NULL, rule TEXT NOT NULL,
+            date TEXT, date_source TEXT, document_date TEXT, place_start INTEGER,
+            place_end INTEGER);
+        CREATE INDEX events_doc ON events(doc, start);
+        CREATE INDEX events_when ON events(coalesce(date, document_date));
+        CREATE TABLE event_actors(
+            event INTEGER NOT NULL, doc TEXT NOT NULL, start INTEGER NOT NULL,
+            end INTEGER NOT NULL, text TEXT NOT NULL, role TEXT NOT NULL, reason TEXT NOT NULL);
+        CREATE INDEX event_actors_event ON event_actors(event);
+        CREATE INDEX event_actors_mention ON event_actors(doc, start);
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -13,12 +13,12 @@ from kyrgyz_ru.store.migrations import STATS_SQL, statements
 
 if TYPE_CHECKING:
     from kyrgyz_ru.extract.canonical import Link
-    from kyrgyz_ru.records import Extracted, TopicHit
+    from kyrgyz_ru.records import Event, Extracted, TopicHit
 
 # Tables that hold rows of one document, and the column naming it.
 DOCUMENT_TABLES = (
     ("documents", "id"), ("paragraphs", "doc"), ("mentions", "doc"), ("acronyms", "doc"),
-    ("topics", "doc"), ("phrases", "doc"),
+    ("topics", "doc"), ("phrases", "doc"), ("events", "doc"), ("event_actors", "doc"),
 )  # fmt: skip
 
 
@@ -67,6 +67,26 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
         "INSERT INTO phrases(doc, paragraph, phrase, count) VALUES (?, ?, ?, ?)",
         [(document.id, paragraph, phrase, count) for paragraph, phrase, count in extracted.phrases],
     )
+    _write_events(db, extracted.events, starts)
+
+
+def _write_events(db: sqlite3.Connection, events: Iterable[Event], starts: list[int]) -> None:
+    for e in events:
+        row = db.execute(
+            "INSERT INTO events(doc, start, end, paragraph, event_type, mode, trigger_start,"
+            " trigger_end, rule, date, date_source, document_date, place_start, place_end)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                e.doc, e.start, e.end, _paragraph_of(starts, e.start), e.event_type, e.mode,
+                e.trigger_start, e.trigger_end, e.rule, e.date, e.date_source, e.document_date,
+                e.place_start, e.place_end,
+            ),
+        )  # fmt: skip
+        db.executemany(
+            "INSERT INTO event_actors(event, doc, start, end, text, role, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(row.lastrowid, e.doc, a.start, a.end, a.text, a.role, a.reason) for a in e.actors],
+        )
 
 
 def _paragraph_of(starts: list[int], offset: int) -> int | None:

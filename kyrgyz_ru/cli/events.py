@@ -1,0 +1,109 @@
+"""krq events: who met whom, when, where and about what, each event with its sentence."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from kyrgyz_ru.cli.console import ask, cut, emit, err, output_format
+from kyrgyz_ru.cli.opening import open_index
+from kyrgyz_ru.cli.options import (
+    DEFAULT_LIMIT,
+    DbOption,
+    DocOption,
+    EntityOption,
+    FormatOption,
+    JsonOption,
+    LimitOption,
+    ModelOption,
+    OrgOption,
+    PersonOption,
+    PlaceOption,
+    SinceOption,
+    UntilOption,
+)
+from kyrgyz_ru.output.formats import Format
+
+
+def events_cli(
+    type_: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--type", "-t", help="Only this category (CONSULT, AGREE, SUPPORT, AID...)."),
+    ] = None,
+    mode: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--mode", help="Only this mode: visit, meet, call, summit, sign, agree."),
+    ] = None,
+    actor: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--actor", "-a", help="Only events this entity takes part in (all given)."),
+    ] = None,
+    org: OrgOption = None,
+    person: PersonOption = None,
+    place: PlaceOption = None,
+    entity: EntityOption = None,
+    doc: DocOption = None,
+    topic: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--topic", help="Only events in paragraphs of this topic."),
+    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show the trigger, rule and reasons behind each.")
+    ] = False,
+    limit: LimitOption = DEFAULT_LIMIT,
+    fmt: FormatOption = Format.table,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Events (meetings, visits, calls, agreements, aid...), newest first, with evidence."""
+    from kyrgyz_ru.errors import NotFoundError
+    from kyrgyz_ru.output.events import EVENT_COLUMNS, EXPLAINED_COLUMNS, event_record
+    from kyrgyz_ru.query.entities import check_doc, resolve
+    from kyrgyz_ru.query.events import (
+        EVENT_TYPES,
+        MODES,
+        EventFilter,
+        check_choices,
+        count_events,
+        events,
+    )
+    from kyrgyz_ru.query.selection import check_date, check_range
+    from kyrgyz_ru.query.topics import topic_labels
+
+    types = check_choices(type_ or (), EVENT_TYPES, "--type")
+    modes = check_choices(mode or (), MODES, "--mode")
+    check_range(check_date(since, "--since"), check_date(until, "--until"))
+    index = open_index(db, model)
+    if doc is not None:
+        check_doc(index.db, doc)
+    if topic is not None:
+        labels = topic_labels(index)
+        topic = next((t for t in labels if t.casefold() == topic.casefold()), topic)
+        if topic not in labels:
+            raise NotFoundError(f"no topic '{topic[:40]}'; topics: {', '.join(labels)}")
+    involved = [resolve(index.db, n, "ORG").id for n in org or ()]
+    involved += [resolve(index.db, n, "PERSON").id for n in person or ()]
+    involved += [resolve(index.db, n, "PLACE").id for n in place or ()]
+    involved += [resolve(index.db, n).id for n in entity or ()]
+    chosen = EventFilter(
+        types=types,
+        modes=modes,
+        actors=tuple(resolve(index.db, n).id for n in actor or ()),
+        involved=tuple(involved),
+        doc=doc,
+        topic=topic,
+        since=since,
+        until=until,
+    )
+    fmt = output_format(fmt, as_json)
+    found = events(index.db, chosen, ask(limit))
+    if not found:
+        err.print("krq: no event matches these filters", markup=False)
+    total = count_events(index.db, chosen) if limit and len(found) > limit else None
+    rows = cut(found, limit, total)
+    columns = EXPLAINED_COLUMNS if explain else EVENT_COLUMNS
+    emit((event_record(r) for r in rows), fmt, columns)

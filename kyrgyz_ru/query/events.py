@@ -1,0 +1,239 @@
+"""Events as the index holds them: filtered, ordered by date, each with its actors resolved to
+the same entities `krq entities` lists, its place, its paragraph's topics and its sentence.
+
+Actors and places are stored as offsets of mentions, so they follow every relink: an actor is
+the entity of the mention at those offsets, or its surface words when no mention is there."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from kyrgyz_ru.errors import UsageError
+
+# PLOVER's categories and the modes the specification gives them (../shared/spec/events.md).
+EVENT_TYPES = (
+    "CONSULT", "AGREE", "SUPPORT", "COOPERATE", "AID", "DISAPPROVE", "REJECT", "DEMAND",
+    "THREATEN", "SANCTION", "MOBILIZE", "ASSAULT", "PROTEST",
+)  # fmt: skip
+MODES = ("visit", "meet", "call", "summit", "sign", "agree")
+_WHEN = "coalesce(e.date, e.document_date)"
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str  # the entity's canonical name, or the words of the sentence when unresolved
+    entity: str | None  # entity id; None: the reference could not be resolved
+    label: str | None
+    text: str  # the words in the sentence
+    role: str  # source, recipient or participant
+    reason: str  # how the words were resolved to the entity
+
+
+@dataclass
+class EventRow:
+    id: int
+    doc: str
+    start: int
+    end: int
+    event_type: str
+    mode: str | None
+    trigger_start: int
+    trigger_end: int
+    rule: str
+    date: str | None
+    date_source: str | None
+    document_date: str | None
+    sentence: str
+    place: str | None = None
+    place_entity: str | None = None
+    actors: list[Actor] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+    @property
+    def trigger(self) -> str:
+        return self.sentence[self.trigger_start - self.start : self.trigger_end - self.start]
+
+    def names(self, role: str | None = None) -> list[str]:
+        """Distinct actor names, in the order the sentence gives them (one role or all)."""
+        return list(dict.fromkeys(a.name for a in self.actors if role in (None, a.role)))
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    types: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()  # entity ids that must all be actors
+    involved: tuple[str, ...] = ()  # entity ids that must all be actors or the place
+    doc: str | None = None
+    topic: str | None = None
+    since: str | None = None  # on the event's date (the article's when none is stated)
+    until: str | None = None
+    oldest_first: bool = False
+
+
+def check_choices(values: Sequence[str], allowed: Sequence[str], option: str) -> tuple[str, ...]:
+    """Values of --type/--mode in any case, or a usage error listing the allowed ones."""
+    chosen = []
+    for value in values:
+        match = next((a for a in allowed if a.casefold() == value.casefold()), None)
+        if match is None:
+            raise UsageError(f"unknown {option} '{value[:40]}'; choose from {', '.join(allowed)}")
+        chosen.append(match)
+    return tuple(chosen)
+
+
+_ACTOR_IS = (
+    "EXISTS (SELECT 1 FROM event_actors a JOIN mentions m ON m.doc = a.doc"
+    " AND m.start = a.start AND m.end = a.end WHERE a.event = e.id AND m.entity = ?)"
+)
+_PLACE_IS = (
+    "EXISTS (SELECT 1 FROM mentions m WHERE m.doc = e.doc AND m.start = e.place_start"
+    " AND m.end = e.place_end AND m.entity = ?)"
+)
+
+
+def _where(chosen: EventFilter) -> tuple[str, list[object]]:
+    parts = ["1"]
+    args: list[object] = []
+    if chosen.types:
+        parts.append(f"e.event_type IN ({','.join('?' * len(chosen.types))})")
+        args += chosen.types
+    if chosen.modes:
+        parts.append(f"e.mode IN ({','.join('?' * len(chosen.modes))})")
+        args += chosen.modes
+    for entity in chosen.actors:
+        parts.append(_ACTOR_IS)
+        args.append(entity)
+    for entity in chosen.involved:
+        parts.append(f"({_ACTOR_IS} OR {_PLACE_IS})")
+        args += [entity, entity]
+    if chosen.doc is not None:
+        parts.append("e.doc = ?")
+        args.append(chosen.doc)
+    if chosen.topic is not None:
+        parts.append(
+            "EXISTS (SELECT 1 FROM topics t WHERE t.doc = e.doc AND t.paragraph = e.paragraph"
+            " AND t.topic = ?)"
+        )
+        args.append(chosen.topic)
+    # A date whose year is unknown (XXXX-04-24) is outside every range.
+    if chosen.since is not None:
+        parts.append(f"{_WHEN} >= ? AND {_WHEN} NOT LIKE 'X%'")
+        args.append(chosen.since)
+    if chosen.until is not None:
+        parts.append(f"{_WHEN} <= ? AND {_WHEN} NOT LIKE 'X%'")
+        args.append(chosen.until + "\uffff")
+    return " AND ".join(parts), args
+
+
+_COLUMNS = (
+    "e.id, e.doc, e.start, e.end, e.event_type, e.mode, e.trigger_start, e.trigger_end, e.rule,"
+    " e.date, e.date_source, e.document_date, substr(d.text, e.start + 1, e.end - e.start)"
+)
+
+
+def events(db: sqlite3.Connection, chosen: EventFilter, limit: int | None = None) -> list[EventRow]:
+    """The events the filter selects: newest first (or oldest first), undated ones last."""
+    where, args = _where(chosen)
+    order = "ASC" if chosen.oldest_first else "DESC"
+    sql = (
+        f"SELECT {_COLUMNS} FROM events e JOIN documents d ON d.id = e.doc WHERE {where}"
+        f" ORDER BY {_WHEN} IS NULL, {_WHEN} {order}, e.doc, e.start, e.id"
+    )
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    rows = [EventRow(*r) for r in db.execute(sql, args).fetchall()]
+    _complete(db, rows)
+    return rows
+
+
+def count_events(db: sqlite3.Connection, chosen: EventFilter) -> int:
+    where, args = _where(chosen)
+    return int(db.execute(f"SELECT count(*) FROM events e WHERE {where}", args).fetchone()[0])
+
+
+def all_events(db: sqlite3.Connection, batch: int = 500) -> Iterator[EventRow]:
+    """Every event in document order, streamed a batch at a time."""
+    cursor = db.execute(
+        f"SELECT {_COLUMNS} FROM events e JOIN documents d ON d.id = e.doc"
+        " ORDER BY e.doc, e.start, e.id"
+    )
+    while True:
+        rows = [EventRow(*r) for r in cursor.fetchmany(batch)]
+        if not rows:
+            return
+        _complete(db, rows)
+        yield from rows
+
+
+def _complete(db: sqlite3.Connection, rows: list[EventRow]) -> None:
+    """Fill in actors, place and topics of the rows, with one query each for all of them."""
+    if not rows:
+        return
+    by_id = {r.id: r for r in rows}
+    marks = ",".join("?" * len(by_id))
+    seen: dict[int, set[str]] = {r.id: set() for r in rows}
+    for event, text, role, reason, entity, name, label in db.execute(
+        "SELECT a.event, a.text, a.role, a.reason, m.entity, n.name, n.label"
+        " FROM event_actors a LEFT JOIN mentions m ON m.doc = a.doc AND m.start = a.start"
+        " AND m.end = a.end LEFT JOIN entities n ON n.id = m.entity"
+        f" WHERE a.event IN ({marks}) ORDER BY a.event, a.rowid",
+        list(by_id),
+    ):
+        # Two references to one entity ("Lavrov ... he") are one actor.
+        key = entity or f"?{text.casefold()}"
+        if key in seen[event]:
+            continue
+        seen[event].add(key)
+        resolved = entity is not None and name is not None
+        by_id[event].actors.append(
+            Actor(name if resolved else text, entity if resolved else None,
+                  label if resolved else None, text, role, reason if resolved else "unresolved")
+        )  # fmt: skip
+    for event, entity, name in db.execute(
+        "SELECT e.id, m.entity, n.name FROM events e JOIN mentions m ON m.doc = e.doc"
+        " AND m.start = e.place_start AND m.end = e.place_end JOIN entities n ON n.id = m.entity"
+        f" WHERE e.id IN ({marks})",
+        list(by_id),
+    ):
+        by_id[event].place, by_id[event].place_entity = name, entity
+    for event, topic in db.execute(
+        "SELECT e.id, t.topic FROM events e JOIN topics t ON t.doc = e.doc"
+        f" AND t.paragraph = e.paragraph WHERE e.id IN ({marks}) ORDER BY e.id, t.score DESC",
+        list(by_id),
+    ):
+        by_id[event].topics.append(topic)
+
+
+@dataclass(frozen=True)
+class Counterpart:
+    id: str
+    name: str
+    label: str
+    events: int
+    types: tuple[str, ...]
+    first: str | None
+    last: str | None
+
+
+def counterparts(db: sqlite3.Connection, entity: str, limit: int = 20) -> list[Counterpart]:
+    """Who takes part in events with `entity`, by number of shared events."""
+    rows = db.execute(
+        "WITH mine AS (SELECT DISTINCT a.event FROM event_actors a JOIN mentions m"
+        " ON m.doc = a.doc AND m.start = a.start AND m.end = a.end WHERE m.entity = ?),"
+        " other AS (SELECT DISTINCT a.event, m.entity FROM mine JOIN event_actors a"
+        " ON a.event = mine.event JOIN mentions m ON m.doc = a.doc AND m.start = a.start"
+        " AND m.end = a.end WHERE m.entity != ?)"
+        " SELECT n.id, n.name, n.label, count(*), group_concat(DISTINCT e.event_type),"
+        " min(coalesce(e.date, e.document_date)), max(coalesce(e.date, e.document_date))"
+        " FROM other JOIN events e ON e.id = other.event JOIN entities n ON n.id = other.entity"
+        " GROUP BY n.id ORDER BY count(*) DESC, n.name LIMIT ?",
+        (entity, entity, limit),
+    ).fetchall()
+    return [
+        Counterpart(i, name, label, count, tuple(sorted(types.split(","))), first, last)
+        for i, name, label, count, types, first, last in rows
+    ]
