@@ -6,7 +6,13 @@ links them to), and prints event P/R/F1 per category and micro, actor F1 on matc
 date, place and mode accuracy, and the time extract_events took against the whole analysis.
 Run from the repository root:
 
-    .venv/bin/python benchmarks/event_dev.py [--gold FILE] [--seeds DIR] [--errors]
+    .venv/bin/python benchmarks/event_dev.py [--texts DIR --gold FILE] [--errors]
+
+Without options it scores the seeds, naming each index entity by the seeds' entity gold. With
+--texts and --gold it scores any set of articles with event gold in the same format and no
+entity gold (a development set kept outside the repository): a predicted actor then equals a
+gold name when the entity the index links it to has that name after casefolding, has it among
+its aliases, or shares its knowledge base entry.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from pathlib import Path
 from kyrgyz_ru.extract import corpus
 from kyrgyz_ru.extract.events import extract_events, load_event_lexicon
 from kyrgyz_ru.extract.ingest import extract_document, relink
-from kyrgyz_ru.extract.knowledge import extra_knowledge_files, load_knowledge
+from kyrgyz_ru.extract.knowledge import KnowledgeBase, extra_knowledge_files, load_knowledge
 from kyrgyz_ru.extract.lexicon import lexicon
 from kyrgyz_ru.extract.pipeline import DEFAULT_MODEL, analyse, load_pipeline
 from kyrgyz_ru.extract.topics import load_taxonomy
@@ -191,10 +197,48 @@ def _canonical_names(index: Index, entity_gold: Path) -> dict[tuple[str, int, in
     return names
 
 
+def _entity_names(
+    index: Index, knowledge: KnowledgeBase, gold: list[Scored]
+) -> dict[tuple[str, int, int], str]:
+    """(doc, start, end) of every stored mention -> the name scoring compares, without entity
+    gold: the gold name of the same document that the mention's entity carries (same name after
+    casefolding, one of the entity's aliases, or the same knowledge base entry), else the
+    entity's own name."""
+    keys: dict[str, set[str]] = defaultdict(set)
+    for entity, name, kb in index.db.execute("SELECT id, name, kb FROM entities"):
+        keys[entity].add(name.casefold())
+        if kb:
+            keys[entity].add("kb:" + kb)
+    for entity, alias in index.db.execute("SELECT entity, alias FROM aliases"):
+        keys[entity].add(alias.casefold())
+    gold_names: dict[str, set[str]] = defaultdict(set)
+    for g in gold:
+        gold_names[g.doc].update(g.actors)
+        if g.place:
+            gold_names[g.doc].add(g.place)
+
+    def gold_keys(name: str) -> set[str]:
+        known = knowledge.lookup(name)
+        return {name.casefold()} | ({"kb:" + known.id} if known else set())
+
+    rows = index.db.execute(
+        "SELECT m.doc, m.start, m.end, m.entity, coalesce(e.name, m.name)"
+        " FROM mentions m LEFT JOIN entities e ON e.id = m.entity WHERE m.label != 'DATE'"
+    ).fetchall()
+    names = {}
+    for doc, start, end, entity, name in rows:
+        mine = keys.get(entity or "", set()) | {str(name).casefold()}
+        same = sorted(g for g in gold_names[doc] if gold_keys(g) & mine)
+        names[(doc, start, end)] = same[0] if same else str(name)
+    return names
+
+
 def _scored(events: list[Event], names: dict[tuple[str, int, int], str]) -> list[Scored]:
     result = []
     for e in events:
-        actors = frozenset(names.get((e.doc, a.start, a.end), a.text.casefold()) for a in e.actors)
+        actors = frozenset(
+            names.get((e.doc, a.start, a.end), a.name or a.text.casefold()) for a in e.actors
+        )
         place = None
         if e.place_start is not None and e.place_end is not None:
             place = names.get((e.doc, e.place_start, e.place_end))
@@ -204,7 +248,10 @@ def _scored(events: list[Event], names: dict[tuple[str, int, int], str]) -> list
     return result
 
 
-def run(seeds: Path = SEEDS, gold: Path = GOLD, entity_gold: Path = ENTITY_GOLD) -> Report:
+def run(seeds: Path = SEEDS, gold: Path = GOLD, entity_gold: Path | None = ENTITY_GOLD) -> Report:
+    """Score the articles of `seeds` against the event gold; with no entity gold, compare actor
+    names by the index's entities (see _entity_names)."""
+    gold_events = read_gold(gold)
     knowledge = load_knowledge(extra_knowledge_files(()))
     nlp = load_pipeline(DEFAULT_MODEL, knowledge)
     catalog = corpus.read_catalog(seeds)
@@ -227,10 +274,13 @@ def run(seeds: Path = SEEDS, gold: Path = GOLD, entity_gold: Path = ENTITY_GOLD)
             for x in extracted:
                 write_document(db, x, DEFAULT_MODEL)
         relink(index, knowledge, lex)
-        names = _canonical_names(index, entity_gold)
+        if entity_gold is not None:
+            names = _canonical_names(index, entity_gold)
+        else:
+            names = _entity_names(index, knowledge, gold_events)
         index.close()
     predicted = _scored([e for x in extracted for e in x.events], names)
-    report = score(predicted, read_gold(gold))
+    report = score(predicted, gold_events)
     report.extract_seconds = extract_seconds
     report.analysis_seconds = analysis_seconds
     return report
@@ -246,11 +296,18 @@ def _show(e: Scored, texts: dict[str, str]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path, default=GOLD)
-    parser.add_argument("--seeds", type=Path, default=SEEDS)
+    parser.add_argument("--texts", "--seeds", dest="texts", type=Path, default=None,
+                        help="folder of articles (default: the seeds)")  # fmt: skip
+    parser.add_argument("--gold", type=Path, default=None, help="event gold of those articles")
     parser.add_argument("--errors", action="store_true", help="print misses and false positives")
     args = parser.parse_args()
-    report = run(args.seeds, args.gold)
+    if (args.texts is None) != (args.gold is None):
+        parser.error("--texts and --gold go together")
+    if args.texts is None:
+        args.texts = SEEDS
+        report = run(SEEDS, GOLD, ENTITY_GOLD)
+    else:
+        report = run(args.texts, args.gold, None)
     print(f"{'category':<12} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}")
     for name, c in sorted(report.categories.items()):
         print(
@@ -269,7 +326,7 @@ def main() -> None:
     print(f"extract_events {report.extract_seconds:.3f} s; analysis with it"
           f" {report.analysis_seconds:.3f} s ({share:.1%})")  # fmt: skip
     if args.errors:
-        texts = {p.stem: p.read_text(encoding="utf-8") for p in args.seeds.glob("*.txt")}
+        texts = {p.stem: p.read_text(encoding="utf-8") for p in args.texts.glob("*.txt")}
         print("\nmisses:")
         for g in report.misses:
             print(_show(g, texts))

@@ -11,6 +11,7 @@ from types import ModuleType
 import pytest
 
 from kyrgyz_ru.extract.events import extract_events, load_event_lexicon
+from kyrgyz_ru.extract.events.cast import dateline
 from kyrgyz_ru.records import Document, Event, Mention
 
 from .conftest import ROOT
@@ -31,14 +32,14 @@ def report():  # type: ignore[no-untyped-def]
     return _event_dev().run()
 
 
-# Measured on the seeds when written: micro F1 0.905, actor F1 0.835, date 0.868, place
-# 0.784, mode 0.984. The guards sit a little below so that a harmless change passes.
+# Measured on the seeds when written: micro F1 0.904, actor F1 0.859, date 0.865, place
+# 0.778, mode 0.984. The guards sit a little below so that a harmless change passes.
 def test_event_micro_f1(report) -> None:  # type: ignore[no-untyped-def]
     assert report.micro.f1 >= 0.88
 
 
 def test_actor_f1(report) -> None:  # type: ignore[no-untyped-def]
-    assert report.actors.f1 >= 0.80
+    assert report.actors.f1 >= 0.83
 
 
 def test_date_place_mode(report) -> None:  # type: ignore[no-untyped-def]
@@ -127,3 +128,75 @@ def test_dates_come_from_the_text_else_the_document() -> None:
     events = _run(text, names)
     assert events[0].date is None and events[0].date_source == "document"
     assert events[0].document_date == "2024-05-02"
+
+
+def test_datelines_of_news_agencies() -> None:
+    lex = load_event_lexicon()
+    for lead in (
+        "BEIJING, Nov. 23 (Xinhua) -- Hu Jintao met",
+        "ASTANA. Feb 28 (Interfax) - Blinken",
+        "MOSCOW (Sputnik) - Putin said",
+        "Tashkent, OCT 6: President",
+        "Osh, May 2 -",
+    ):
+        city = lead.split(",")[0].split(".")[0].split(" (")[0]
+        text = f"Headline here\n\n{lead} more."
+        at = text.index(city)
+        m = Mention("t", at, at + len(city), city, "PLACE", at, len(text))
+        assert dateline(text, [m], lex) is m, lead
+    text = "Putin, Tokayev discuss the crisis\n\nMore."
+    m = Mention("t", 0, 5, "Putin", "PLACE", 0, 33)
+    assert dateline(text, [m], lex) is None
+
+
+def test_headline_takes_the_leads_date() -> None:
+    text = (
+        "Putin holds talks with Japarov\n\n"
+        "Vladimir Putin held talks with Sadyr Japarov in Moscow on May 2."
+    )
+    names = {"Vladimir Putin": "PERSON", "Sadyr Japarov": "PERSON", "Putin": "PERSON",
+             "Japarov": "PERSON", "Moscow": "PLACE", "May 2": "DATE"}  # fmt: skip
+    mentions_value = "2024-05-02"
+    events = _run(text, names)
+    for e in events:
+        assert e.date is None or e.date == mentions_value or e.date_source == "text"
+    head = [e for e in events if e.start == 0]
+    body = [e for e in events if e.start > 0]
+    assert head and body and head[0].date == body[0].date
+
+
+def test_talks_take_place_in_not_to() -> None:
+    text = "During his visit to China, Sadyr Japarov held talks with Xi Jinping in Tianjin."
+    names = {"China": "PLACE", "Sadyr Japarov": "PERSON", "Xi Jinping": "PERSON",
+             "Tianjin": "PLACE"}  # fmt: skip
+    events = _run(text, names)
+    consult = next(e for e in events if e.event_type == "CONSULT")
+    place = text[consult.place_start or 0 : consult.place_end or 0]
+    assert place == ("China" if consult.mode == "visit" else "Tianjin")
+
+
+def test_what_is_discussed_is_no_party() -> None:
+    text = "Sergey Lavrov and Jeenbek Kulubaev discussed loans through the EFSD."
+    names = {"Sergey Lavrov": "PERSON", "Jeenbek Kulubaev": "PERSON", "EFSD": "ORG"}
+    events = _run(text, names)
+    assert events and _actor_names(events[0]) == {"Sergey Lavrov", "Jeenbek Kulubaev"}
+    text = "Sergey Lavrov discussed the crisis with the EFSD."
+    events = _run(text, {"Sergey Lavrov": "PERSON", "EFSD": "ORG"})
+    assert events and "EFSD" in _actor_names(events[0])
+
+
+def test_headline_source_and_adjectives_are_no_parties() -> None:
+    text = "Putin and Tokayev discuss the crisis - Kremlin"
+    events = _run(text, {"Putin": "PERSON", "Tokayev": "PERSON", "Kremlin": "ORG"})
+    assert events and "Kremlin" not in _actor_names(events[0])
+    text = "Sadyr Japarov praised Kazakh-Russian cooperation."
+    events = _run(text, {"Sadyr Japarov": "PERSON", "Kazakh-Russian": "PLACE"})
+    assert all("Kazakh-Russian" not in _actor_names(e) for e in events)
+
+
+def test_promised_aid_is_aid_and_departures_are_visits() -> None:
+    names = {"Russia": "PLACE", "Kyrgyzstan": "PLACE"}
+    events = _run("Russia agreed to supply aid and loans to Kyrgyzstan.", names)
+    assert [e.event_type for e in events] == ["AID"]
+    events = _run("Sadyr Japarov left for Russia.", {"Sadyr Japarov": "PERSON", "Russia": "PLACE"})
+    assert events and events[0].mode == "visit"

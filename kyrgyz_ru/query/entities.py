@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from kyrgyz_ru.errors import NotFoundError, UsageError
 from kyrgyz_ru.normalise import LABELS, alias_key
+from kyrgyz_ru.query.texts import DocumentTexts
 
 FUZZY_SCORE = 85  # below this a name "matches nothing"
 SEARCH_SCORE = 80
@@ -244,10 +245,16 @@ def entities_by_id(db: sqlite3.Connection, ids: Sequence[str]) -> list[EntityRow
 
 
 _MENTION_SQL = (
-    "SELECT m.doc, m.start, m.end, m.text, m.label, e.name, m.value,"
-    " substr(d.text, m.sent_start + 1, m.sent_end - m.sent_start), m.sent_start, m.entity"
-    " FROM mentions m JOIN documents d ON d.id = m.doc LEFT JOIN entities e ON e.id = m.entity"
+    "SELECT m.doc, m.start, m.end, m.text, m.label, e.name, m.value, m.sent_start, m.sent_end,"
+    " m.entity FROM mentions m LEFT JOIN entities e ON e.id = m.entity"
 )
+_MentionColumns = tuple[str, int, int, str, str, "str | None", "str | None", int, int, "str | None"]
+
+
+def _mention(row: _MentionColumns, texts: DocumentTexts) -> MentionRow:
+    doc, start, end, text, label, name, value, s_start, s_end, entity = row
+    sentence = texts.cut(doc, s_start, s_end)
+    return MentionRow(doc, start, end, text, label, name, value, sentence, s_start, entity)
 
 
 def mentions(
@@ -263,7 +270,8 @@ def mentions(
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
-    return [MentionRow(*r) for r in db.execute(sql, args)]
+    texts = DocumentTexts(db)
+    return [_mention(r, texts) for r in db.execute(sql, args).fetchall()]
 
 
 def count_mentions(db: sqlite3.Connection, entity_id: str, doc: str) -> int:
@@ -276,8 +284,9 @@ def count_mentions(db: sqlite3.Connection, entity_id: str, doc: str) -> int:
 
 def all_mentions(db: sqlite3.Connection) -> Iterator[MentionRow]:
     """Every mention, document by document: streamed, never held in memory at once."""
+    texts = DocumentTexts(db, keep=1)  # document by document: one text at a time
     for row in db.execute(_MENTION_SQL + " ORDER BY m.doc, m.start"):
-        yield MentionRow(*row)
+        yield _mention(row, texts)
 
 
 def show(db: sqlite3.Connection, entity: EntityRow) -> EntityDetail:

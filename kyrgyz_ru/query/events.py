@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from kyrgyz_ru.errors import UsageError
+from kyrgyz_ru.query.texts import DocumentTexts
 
 # PLOVER's categories and the modes the specification gives them (../shared/spec/events.md).
 EVENT_TYPES = (
@@ -130,7 +131,7 @@ def _where(chosen: EventFilter) -> tuple[str, list[object]]:
 
 _COLUMNS = (
     "e.id, e.doc, e.start, e.end, e.event_type, e.mode, e.trigger_start, e.trigger_end, e.rule,"
-    " e.date, e.date_source, e.document_date, substr(d.text, e.start + 1, e.end - e.start)"
+    " e.date, e.date_source, e.document_date, ''"
 )
 
 
@@ -139,14 +140,14 @@ def events(db: sqlite3.Connection, chosen: EventFilter, limit: int | None = None
     where, args = _where(chosen)
     order = "ASC" if chosen.oldest_first else "DESC"
     sql = (
-        f"SELECT {_COLUMNS} FROM events e JOIN documents d ON d.id = e.doc WHERE {where}"
+        f"SELECT {_COLUMNS} FROM events e WHERE {where}"
         f" ORDER BY {_WHEN} IS NULL, {_WHEN} {order}, e.doc, e.start, e.id"
     )
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
     rows = [EventRow(*r) for r in db.execute(sql, args).fetchall()]
-    _complete(db, rows)
+    _complete(db, rows, DocumentTexts(db))
     return rows
 
 
@@ -157,22 +158,22 @@ def count_events(db: sqlite3.Connection, chosen: EventFilter) -> int:
 
 def all_events(db: sqlite3.Connection, batch: int = 500) -> Iterator[EventRow]:
     """Every event in document order, streamed a batch at a time."""
-    cursor = db.execute(
-        f"SELECT {_COLUMNS} FROM events e JOIN documents d ON d.id = e.doc"
-        " ORDER BY e.doc, e.start, e.id"
-    )
+    cursor = db.execute(f"SELECT {_COLUMNS} FROM events e ORDER BY e.doc, e.start, e.id")
+    texts = DocumentTexts(db, keep=1)  # document by document: one text at a time
     while True:
         rows = [EventRow(*r) for r in cursor.fetchmany(batch)]
         if not rows:
             return
-        _complete(db, rows)
+        _complete(db, rows, texts)
         yield from rows
 
 
-def _complete(db: sqlite3.Connection, rows: list[EventRow]) -> None:
-    """Fill in actors, place and topics of the rows, with one query each for all of them."""
+def _complete(db: sqlite3.Connection, rows: list[EventRow], texts: DocumentTexts) -> None:
+    """Fill in sentences, actors, place and topics of the rows (one query each for all)."""
     if not rows:
         return
+    for row in rows:
+        row.sentence = texts.cut(row.doc, row.start, row.end)
     by_id = {r.id: r for r in rows}
     marks = ",".join("?" * len(by_id))
     seen: dict[int, set[str]] = {r.id: set() for r in rows}

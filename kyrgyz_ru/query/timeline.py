@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from kyrgyz_ru.query.selection import Selection
+from kyrgyz_ru.query.texts import DocumentTexts
 
 
 @dataclass
@@ -28,10 +29,8 @@ def timeline(
 ) -> list[DatedMention]:
     """Dated mentions (a known value) whose sentence names every selected entity."""
     sql = (
-        "SELECT m.value, m.doc, m.start, m.end, m.text,"
-        " substr(d.text, m.sent_start + 1, m.sent_end - m.sent_start), m.sent_start, m.sent_end"
-        " FROM mentions m JOIN documents d ON d.id = m.doc"
-        " WHERE m.label = 'DATE' AND m.value IS NOT NULL"
+        "SELECT m.value, m.doc, m.start, m.end, m.text, m.sent_start, m.sent_end"
+        " FROM mentions m WHERE m.label = 'DATE' AND m.value IS NOT NULL"
     )
     args: list[object] = []
     for entity in selection.entities:
@@ -55,7 +54,9 @@ def timeline(
         sql += " LIMIT ?"
         args.append(limit)
     events = []
-    for value, doc, start, end, text, sentence, s_start, s_end in db.execute(sql, args).fetchall():
+    texts = DocumentTexts(db)
+    for value, doc, start, end, text, s_start, s_end in db.execute(sql, args).fetchall():
+        sentence = texts.cut(doc, s_start, s_end)
         named: dict[str, list[str]] = {"PERSON": [], "ORG": [], "PLACE": []}
         for label, name in db.execute(
             "SELECT DISTINCT m.label, e.name FROM mentions m JOIN entities e ON e.id = m.entity"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kyrgyz_ru.query.selection import Selection
+from kyrgyz_ru.query.texts import DocumentTexts
 from kyrgyz_ru.store.index import Index
 
 PHRASES_SHOWN = 5
@@ -181,17 +182,18 @@ def evidence(
     where, args = selection.condition("t.doc", "t.paragraph")
     # The (topic, score) index yields paragraphs best first; the condition filters as it goes.
     sql = (
-        "SELECT t.doc, t.paragraph, p.start, p.end, t.score, t.terms,"
-        " substr(d.text, p.start + 1, p.end - p.start)"
+        "SELECT t.doc, t.paragraph, p.start, p.end, t.score, t.terms"
         " FROM topics t JOIN paragraphs p ON p.doc = t.doc AND p.idx = t.paragraph"
-        f" JOIN documents d ON d.id = t.doc WHERE t.topic = ? AND {where}"
+        f" WHERE t.topic = ? AND {where}"
         " ORDER BY t.score DESC, t.doc, t.paragraph"
     )
     args = [topic, *args]
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
+    texts = DocumentTexts(db)
     return [
-        Evidence(doc, idx, start, end, score, text, [tuple(t) for t in json.loads(terms)])
-        for doc, idx, start, end, score, terms, text in db.execute(sql, args)
-    ]
+        Evidence(doc, idx, start, end, score, texts.cut(doc, start, end),
+                 [tuple(t) for t in json.loads(terms)])
+        for doc, idx, start, end, score, terms in db.execute(sql, args).fetchall()
+    ]  # fmt: skip

@@ -1,0 +1,273 @@
+"""Events: who did what with whom, when and where (shared/spec/events.md).
+
+Tag and mention patterns only, no parser: a sentence is an event when a trigger of
+data/events.json matches in it and no negation, hypothetical, request or habit cue governs
+the trigger. Actors are the sentence's entity mentions in actor position plus references
+("the parties", "his counterpart", "the Russian side", "he", "we" in quotes) resolved to
+mentions of the same article. Dates and places come from the sentence, else from the latest
+earlier event of the same kind (a later "the visit" is that visit), else the dateline.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, replace
+
+from kyrgyz_ru.extract.corpus import header_date as corpus_header
+from kyrgyz_ru.extract.events.actors import (
+    Actors,
+    directed,
+    is_place,
+    named_actors,
+    reference_actors,
+)
+from kyrgyz_ru.extract.events.cast import build_cast, speakers
+from kyrgyz_ru.extract.events.lexicon import EventLexicon, load_event_lexicon
+from kyrgyz_ru.extract.events.triggers import Hit, find_hits, main_hit, tag_at
+from kyrgyz_ru.records import Document, Event, EventActor, Mention, Token
+
+__all__ = ["extract_events", "load_event_lexicon"]
+
+PAST_TAGS = frozenset({"VBD", "VBN"})
+
+
+# -- dates and places ----------------------------------------------------------------------
+
+
+def _own_date(text: str, inside: list[Mention], lex: EventLexicon) -> str | None:
+    for m in inside:
+        if m.label != "DATE" or not m.value or m.value == "?":
+            continue
+        if lex.not_event_date_before.search(text[max(0, m.start - 12) : m.start]):
+            continue  # "a programme for 2022-2024" dates the matter, not the event
+        return m.value
+    return None
+
+
+def _own_place(
+    text: str, hits: list[Hit], inside: list[Mention], has_visit: bool, lex: EventLexicon
+) -> Mention | None:
+    for m in inside:
+        if m.label != "PLACE":
+            continue
+        before = text[max(0, m.start - 30) : m.start]
+        near = any(
+            -lex.place_window // 3 <= m.start - h.end <= lex.place_window for h in hits
+        ) or any(0 < h.start - m.end < 40 and "," in text[m.end : h.start] for h in hits)
+        if not near:
+            continue
+        if lex.locative_before.search(before) or (
+            has_visit and lex.destination_before.search(before)
+        ):
+            return m
+    return None
+
+
+@dataclass
+class _Occasion:
+    date: str | None
+    place: Mention | None
+    actors: tuple[EventActor, ...]
+    sentence: int
+
+
+def extract_events(
+    document: Document,
+    sentences: list[tuple[int, int]],
+    tokens: list[Token],
+    mentions: list[Mention],
+    triggers: EventLexicon,
+) -> list[Event]:
+    """Every event the article reports, one per sentence and category."""
+    lex = triggers
+    text = document.text
+    mentions = sorted(mentions, key=lambda m: (m.start, m.end))
+    starts = [t[0] for t in tokens]
+    cast = build_cast(text, mentions, lex)
+    turns = speakers(text, mentions, cast, lex)
+    turn_starts = [t[0] for t in turns]
+    mention_starts = [m.start for m in mentions]
+    events: list[Event] = []
+    latest: dict[str, _Occasion] = {}  # CONSULT mode (and "any") -> latest occasion
+    previous: tuple[EventActor, ...] = ()
+    for number, (s_start, s_end) in enumerate(sentences):
+        hits = find_hits(text, s_start, s_end, tokens, starts, lex)
+        if not hits:
+            continue
+        lo = bisect.bisect_left(mention_starts, s_start)
+        hi = bisect.bisect_left(mention_starts, s_end)
+        inside = mentions[lo:hi]
+        has_visit = any(h.trigger.mode == "visit" for h in hits)
+        meeting = any(h.trigger.event_type == "CONSULT" for h in hits)
+        turn = bisect.bisect_right(turn_starts, s_start) - 1
+        speaker = (turns[turn][1], turns[turn][2]) if turn >= 0 else (None, None)
+        actors = Actors()
+        named_actors(text, (s_start, s_end), inside, tokens, starts, cast, lex, actors)
+        reference_actors(
+            text, (s_start, s_end), inside, mentions, cast, speaker, meeting, previous, lex, actors
+        )
+        own_date = _own_date(text, inside, lex)
+        # Only a visit goes to its place ("a visit to China"); talks, signings and thanks happen
+        # where the sentence says "in" or "at" ("talks in Tianjin" during that visit).
+        own_place = _own_place(text, hits, inside, has_visit, lex)
+        own_locative = _own_place(text, hits, inside, False, lex)
+        by_type: dict[str, list[Hit]] = {}
+        for hit in hits:
+            by_type.setdefault(hit.trigger.event_type, []).append(hit)
+        for event_type, group in by_type.items():
+            if group[0].trigger.needs_target and not any(
+                m.label in ("PERSON", "ORG", "PLACE") and 0 <= m.start - group[0].end < 40
+                for m in inside
+            ):
+                continue  # "condemn racism": a conflict event needs a named target
+            hit = main_hit(group, lex)
+            mode = hit.trigger.mode
+            if (
+                event_type == "AGREE"
+                and mode == "sign"
+                and any(h.trigger.kind == "intent" and h.start < hit.start for h in hits)
+            ):
+                mode = "agree"  # "readiness to conclude a memorandum" is a promise
+            past = tag_at(tokens, starts, hit.start) in PAST_TAGS
+            if hit.trigger.kind == "discuss":
+                found_matter = _matter_of_discussion(text, hit, actors, mentions)
+            else:
+                found_matter = frozenset()
+            date, place = own_date, own_place if mode == "visit" else own_locative
+            found = tuple(a for a in actors.items if id(a) not in found_matter)
+            if sum(1 for x in found if x.name in cast.persons) >= 2:
+                # Two people meet or sign: the states named beside them are the matter
+                # ("relations between Russia and Kyrgyzstan"), their ministers the parties.
+                found = tuple(x for x in found if x.name in cast.persons or x.reason == "unresolved"
+                              or not is_place(x, mentions))  # fmt: skip
+            if event_type == "CONSULT" and mode:
+                source = latest.get(mode) or latest.get("any")
+                # "during this visit", "the talks", or the very next sentence: the same talks.
+                same = source is not None and (
+                    bool(
+                        lex.occasion_reference.search(
+                            text[max(s_start, hit.start - 30) : hit.start]
+                        )
+                    )
+                    or source.sentence >= number - 1
+                )
+                if date is None and source is not None:
+                    date = source.date
+                    place = place or source.place
+                if (
+                    source is not None
+                    and same
+                    and all(a.reason == "unresolved" for a in found)
+                    and own_date is None
+                ):
+                    found = source.actors or found
+                if not found:
+                    continue
+                latest[mode] = latest["any"] = _Occasion(date, place, found, number)
+            else:
+                if len({a.name or a.text for a in found}) < lex.min_actors.get(
+                    event_type, lex.min_actors_default
+                ):
+                    continue  # an interaction needs its parties
+                if date is None and past and "any" in latest:
+                    # Said or agreed at the talks just reported: the talks' day and place.
+                    date = latest["any"].date
+                    place = place or latest["any"].place
+            if not found:
+                continue
+            if (
+                place is None
+                and cast.dateline is not None
+                and ((date is None and past) or date == document.date)
+            ):
+                place = cast.dateline
+            where = {id(x): at for x, at in zip(actors.items, actors.at, strict=True)}
+            chosen = Actors(list(found), [where.get(id(a), s_start) for a in found])
+            previous = found
+            events.append(
+                Event(
+                    doc=document.id,
+                    start=s_start,
+                    end=s_end,
+                    event_type=event_type,
+                    mode=mode,
+                    trigger_start=hit.start,
+                    trigger_end=hit.end,
+                    trigger_text=text[hit.start : hit.end],
+                    rule=hit.trigger.id,
+                    actors=directed(chosen, event_type, mode, hit),
+                    date=date,
+                    date_source="text" if date else ("document" if document.date else None),
+                    document_date=None if date else document.date,
+                    place_start=place.start if place else None,
+                    place_end=place.end if place else None,
+                )
+            )
+    return _headline_occasion(text, events)
+
+
+def _matter_of_discussion(
+    text: str, hit: Hit, actors: Actors, mentions: list[Mention]
+) -> frozenset[int]:
+    """What is discussed is the matter, not a party: the states and bodies named after "discussed"
+    ("discussed loans through the EFSD"), unless "with" introduces them; in the passive ("issues
+    of the EFSD will be discussed") every one of them. People always take part."""
+    passive = bool(
+        re.search(r"\b(?:be|been|being|is|are|was|were)\s+$", text[hit.start - 12 : hit.start])
+    )
+    labels = {m.start: m.label for m in mentions}
+    matter = set()
+    for a, at in zip(actors.items, actors.at, strict=True):
+        if a.reason != "named" or labels.get(a.start) == "PERSON":
+            continue
+        if passive or (
+            at >= hit.end and not re.search(r"\bwith\s+(?:the\s+)?$", text[at - 10 : at])
+        ):
+            matter.add(id(a))
+    return frozenset(matter)
+
+
+def _headline(text: str) -> tuple[int, int] | None:
+    """The headline: the article's first line when it stands alone (a blank line after it)
+    and reads as a title (no closing full stop). A date header line is skipped."""
+    for match in re.finditer(r"[^\n]*\S[^\n]*", text):
+        line = match.group().strip()
+        if corpus_header(line):
+            continue
+        after = text[match.end() : match.end() + 3]
+        if after.startswith(("\n\n", "\r\n\r")) and not line.endswith((".", "!", "?", ":")):
+            return match.start(), match.end()
+        return None
+    return None
+
+
+def _headline_occasion(text: str, events: list[Event]) -> list[Event]:
+    """A headline announces the story the lead then tells with its day and place ("Xi holds
+    talks with Kyrgyz president" / "XI'AN, May 18 -- Xi on Thursday held talks in Xi'an"):
+    an undated event of the headline takes the first later dated event of its category."""
+    head = _headline(text)
+    if head is None:
+        return events
+    result = []
+    for e in events:
+        if head[0] <= e.start < head[1] and e.date is None:
+            body = [x for x in events if x.start >= head[1] and x.date is not None]
+            same = [x for x in body if x.event_type == e.event_type] or [
+                x for x in body if x.event_type == "CONSULT"
+            ]
+            if same:
+                lead = same[0]
+                place = (e.place_start, e.place_end)
+                if e.place_start is None:
+                    place = (lead.place_start, lead.place_end)
+                e = replace(
+                    e,
+                    date=lead.date,
+                    date_source="text",
+                    document_date=None,
+                    place_start=place[0],
+                    place_end=place[1],
+                )
+        result.append(e)
+    return result
