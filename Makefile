@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test eval bench lint clean
+.PHONY: install run test eval bench docs lint clean
 
 install: $(STAMP)
 
@@ -25,6 +25,9 @@ eval: install
 
 bench: install
 	$(BIN)/python benchmarks/bench.py
+
+docs: install
+	$(BIN)/python docs/regenerate.py
 
 lint: install
 	$(BIN)/ruff check kyrgyz_ru tests benchmarks

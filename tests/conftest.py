@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kyrgyz_ru.cli import main
+from kyrgyz_ru.extract import pipeline
+from kyrgyz_ru.extract.knowledge import extra_knowledge_files, load_knowledge
+from kyrgyz_ru.extract.topics import Taxonomy, load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -69,3 +74,29 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     for name in ("KRQ_DB", "KRQ_MODEL", "KRQ_KNOWLEDGE", "KRQ_DEBUG", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    """The real pipeline with the knowledge base, loaded once for this module."""
+    return pipeline.load_pipeline(
+        pipeline.model_name(None), load_knowledge(extra_knowledge_files())
+    )
+
+
+@contextlib.contextmanager
+def loaded_once(nlp: Any) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "load_pipeline", lambda _name, _knowledge: nlp)
+        yield
+
+
+@pytest.fixture
+def warm_model(nlp: Any) -> Iterator[Any]:
+    with loaded_once(nlp):
+        yield nlp
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return load_taxonomy()

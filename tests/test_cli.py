@@ -138,20 +138,45 @@ def test_reingest_of_unchanged_seeds_loads_no_model(krq: Runner, fresh_db: Path)
     assert "0 added, 0 updated, 5 unchanged" in result.err
 
 
-def test_ingest_replaces_a_changed_document(krq: Runner, fresh_db: Path, tmp_path: Path) -> None:
+def test_ingest_replaces_a_changed_document(krq: Runner, tmp_path: Path) -> None:
     folder = tmp_path / "articles"
+    folder.mkdir()
+    article = folder / "001_72c8119b68f9c38f.txt"
+    article.write_text((SEEDS / article.name).read_text(encoding="utf-8"), encoding="utf-8")
+    db = tmp_path / "index.db"
+    assert krq("ingest", "--db", db, folder).status == 0
+    article.write_text(
+        "Sergei Lavrov met Ruslan Kazakbaev in Bishkek on 3 March 2022.\n", encoding="utf-8"
+    )
+    result = krq("ingest", "--db", db, folder)
+    assert result.status == 0, result.err
+    assert "1 updated" in result.err
+    rows = json.loads(krq("entities", "--db", db, "--doc", "001_72c8119b68f9c38f", "--json").out)
+    assert {"Bishkek", "Ruslan Kazakbaev"} <= {r["name"] for r in rows}
+    assert not any(r["name"] == "EFSD" for r in rows)
+
+
+def test_the_same_name_from_another_folder_is_another_document(
+    krq: Runner, fresh_db: Path, tmp_path: Path
+) -> None:
+    """#10: a second report.txt never replaces the first; it gets its folder in its id."""
+    folder = tmp_path / "elsewhere"
     folder.mkdir()
     (folder / "001_72c8119b68f9c38f.txt").write_text(
         "Sergei Lavrov met Ruslan Kazakbaev in Bishkek on 3 March 2022.\n", encoding="utf-8"
     )
     result = krq("ingest", "--db", fresh_db, folder)
     assert result.status == 0, result.err
-    assert "1 updated" in result.err
-    rows = json.loads(
-        krq("entities", "--db", fresh_db, "--doc", "001_72c8119b68f9c38f", "--json").out
+    assert "1 added, 0 updated" in result.err
+    assert "id elsewhere/001_72c8119b68f9c38f" in result.err
+    docs = {d["id"]: d for d in json.loads(krq("docs", "--db", fresh_db, "--json").out)}
+    assert len(docs) == 6
+    assert docs["001_72c8119b68f9c38f"]["path"] == str(SEEDS / "001_72c8119b68f9c38f.txt")
+    assert docs["elsewhere/001_72c8119b68f9c38f"]["path"] == str(
+        folder / "001_72c8119b68f9c38f.txt"
     )
-    assert {"Bishkek", "Ruslan Kazakbaev"} <= {r["name"] for r in rows}
-    assert not any(r["name"] == "EFSD" for r in rows)
+    again = krq("ingest", "--db", fresh_db, folder)  # the same file again: the same document
+    assert "0 added, 0 updated, 1 unchanged" in again.err
 
 
 def test_a_query_with_no_index_builds_it(krq: Runner, tmp_path: Path) -> None:
@@ -219,12 +244,14 @@ def test_error_entity_matches_nothing(krq: Runner, seeds_db: Path) -> None:
     _one_line_error(krq("mentions", "Zyxwvut Qqq", "--db", seeds_db), ExitStatus.NOT_FOUND)
 
 
-def test_error_corrupt_index(krq: Runner, tmp_path: Path) -> None:
+def test_error_not_an_index(krq: Runner, tmp_path: Path) -> None:
+    """A file that is not a krq index is never offered for a rebuild, which would delete it."""
     broken = tmp_path / "broken.db"
     broken.write_bytes(b"this is not a database" * 100)
     result = krq("entities", "--db", broken)
     _one_line_error(result, ExitStatus.INDEX)
-    assert "krq ingest --rebuild" in result.err
+    assert "is not a krq index" in result.err
+    assert "--rebuild" not in result.err
 
 
 def test_error_unknown_type_and_format(krq: Runner, seeds_db: Path) -> None:
@@ -267,8 +294,11 @@ def test_every_command_has_help_and_is_documented(krq: Runner, command: str) -> 
     result = krq(command, "--help")
     assert result.status == 0
     assert len(result.out.strip().splitlines()) > 3
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert re.search(rf"krq {command}\b", readme), f"README.md does not show `krq {command}`"
+    reference = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    assert re.search(rf"^## krq {command}$", reference, re.MULTILINE), (
+        f"docs/commands.md has no section `krq {command}`"
+    )
+    assert f"<!-- krq: {command} --help -->" in reference, f"no help of {command} in commands.md"
 
 
 def test_python_dash_m_runs() -> None:

@@ -1,0 +1,310 @@
+"""Faults of the index file: damaged, foreign, older (migrations), newer, read-only and
+impossible places (issue 7)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import sqlite3
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kyrgyz_ru.errors import ExitStatus
+from kyrgyz_ru.extract import pipeline
+from kyrgyz_ru.store import index as index_module
+from kyrgyz_ru.store import migrations
+from kyrgyz_ru.store.index import SCHEMA_VERSION, Index
+
+from .conftest import Runner
+from .helpers import (
+    copy_index,
+    counts,
+    one_line_error,
+    tmpfs,
+    write_corpus,
+)
+
+# -- 3. the index file: damaged, older, newer, foreign, read-only, full ----------------------
+
+
+def test_a_truncated_index_says_how_to_rebuild(krq: Runner, fresh_db: Path) -> None:
+    data = fresh_db.read_bytes()
+    for size in (100, 4096, len(data) // 2):  # krq's mark in the header survives
+        fresh_db.write_bytes(data[:size])
+        line = one_line_error(krq("entities", "--db", fresh_db), ExitStatus.INDEX)
+        assert line.endswith("rebuild it with: krq ingest --rebuild"), line
+
+
+def test_ten_bytes_are_not_called_a_krq_index(krq: Runner, fresh_db: Path) -> None:
+    """Too little is left to tell whose file it is: no advice to rebuild (which would refuse)."""
+    fresh_db.write_bytes(fresh_db.read_bytes()[:10])
+    line = one_line_error(krq("entities", "--db", fresh_db), ExitStatus.INDEX)
+    assert "is not a krq index" in line and "--rebuild" not in line
+
+
+def test_garbage_inside_an_index_says_how_to_rebuild(krq: Runner, fresh_db: Path) -> None:
+    """Damage past the first pages shows only once a query reads it: still one line."""
+    data = bytearray(fresh_db.read_bytes())
+    rng = random.Random(1)
+    data[8192:] = bytes(rng.randrange(256) for _ in range(len(data) - 8192))
+    fresh_db.write_bytes(bytes(data))
+    for command in (["entities"], ["mentions", "Putin"], ["docs"], ["export"], ["timeline"]):
+        result = krq(*command, "--db", fresh_db)
+        line = one_line_error(result, ExitStatus.INDEX)
+        assert line.endswith("rebuild it with: krq ingest --rebuild"), (command, line)
+
+
+@pytest.mark.usefixtures("warm_model")
+def test_rebuild_replaces_a_damaged_index(krq: Runner, fresh_db: Path, tmp_path: Path) -> None:
+    data = bytearray(fresh_db.read_bytes())
+    data[4096:] = b"\xff" * (len(data) - 4096)  # krq's header intact, its pages destroyed
+    fresh_db.write_bytes(bytes(data))
+    folder = tmp_path / "a"
+    write_corpus(folder, 2, seed=9)
+    assert krq("ingest", "--db", fresh_db, folder).status == ExitStatus.INDEX
+    result = krq("ingest", "--rebuild", "--db", fresh_db, folder)
+    assert result.status == 0, result.err
+    assert "2 added" in result.err
+    assert len(json.loads(krq("docs", "--db", fresh_db, "--json").out)) == 2
+
+
+@pytest.mark.parametrize(
+    "kind", ["another program's database", "a text file", "a photo", "a symbolic link"]
+)
+def test_rebuild_refuses_what_is_not_a_krq_index(krq: Runner, tmp_path: Path, kind: str) -> None:
+    """#10: --rebuild replaces only a krq index, an empty file or a missing path; anything
+    else is refused with one line (status 5) and left byte for byte as it was."""
+    target = tmp_path / "target"
+    if kind == "another program's database":
+        with contextlib.closing(sqlite3.connect(target)) as db:
+            db.execute("CREATE TABLE notes(body TEXT)")
+            db.execute("INSERT INTO notes VALUES ('keep me')")
+            db.commit()
+    elif kind == "a text file":
+        target.write_text("my notes\n", encoding="utf-8")
+    elif kind == "a photo":
+        target.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(range(256)) * 8)
+    else:
+        (tmp_path / "real.txt").write_text("linked\n", encoding="utf-8")
+        target.symlink_to(tmp_path / "real.txt")
+    before = target.read_bytes()
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    line = one_line_error(krq("ingest", "--rebuild", "--db", target), ExitStatus.INDEX)
+    assert "is not a krq index; --rebuild replaces only a krq index or an empty file" in line
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing  # no -wal, -shm or lock
+
+
+def test_rebuild_refuses_a_device(krq: Runner) -> None:
+    line = one_line_error(krq("ingest", "--rebuild", "--db", "/dev/null"), ExitStatus.INDEX)
+    assert "is not a krq index" in line
+    assert Path("/dev/null").is_char_device()
+
+
+def test_a_query_never_changes_another_programs_database(krq: Runner, tmp_path: Path) -> None:
+    """#10: the journal mode, header and change counter stay as they were."""
+    other = tmp_path / "notes.sqlite"
+    with contextlib.closing(sqlite3.connect(other)) as db:
+        db.execute("CREATE TABLE notes(body TEXT)")
+        db.execute("INSERT INTO notes VALUES ('keep me')")
+        db.commit()
+    before = other.read_bytes()
+    for command in (["docs"], ["entities"], ["ingest", "--workers", "1"]):
+        one_line_error(krq(*command, "--db", other), ExitStatus.INDEX)
+    assert other.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.sqlite"]
+
+
+def test_an_empty_file_becomes_an_index(tmp_path: Path) -> None:
+    (tmp_path / "empty.db").write_bytes(b"")
+    index = Index.open(tmp_path / "empty.db")
+    assert index.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert index.document_count() == 0
+    index.close()
+
+
+def test_another_programs_database_is_left_alone(krq: Runner, tmp_path: Path) -> None:
+    other = tmp_path / "notes.sqlite"
+    with contextlib.closing(sqlite3.connect(other)) as db:
+        db.execute("CREATE TABLE notes(body TEXT)")
+        db.execute("INSERT INTO notes VALUES ('keep me')")
+        db.commit()
+    line = one_line_error(krq("docs", "--db", other), ExitStatus.INDEX)
+    assert line == (
+        f"krq: {other} is an SQLite database but not a krq index; "
+        "choose another file with --db or $KRQ_DB"
+    )
+    assert counts(other) == {"notes": 1}
+
+
+def test_an_index_of_a_newer_krq(krq: Runner, fresh_db: Path) -> None:
+    with contextlib.closing(sqlite3.connect(fresh_db)) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    line = one_line_error(krq("docs", "--db", fresh_db), ExitStatus.INDEX)
+    assert f"written by a newer krq (schema {SCHEMA_VERSION + 1})" in line
+    assert line.endswith("upgrade krq or rebuild it with: krq ingest --rebuild")
+
+
+def test_an_index_missing_a_table(krq: Runner, fresh_db: Path) -> None:
+    with contextlib.closing(sqlite3.connect(fresh_db)) as db:
+        db.execute("DROP TABLE aliases")
+    line = one_line_error(krq("entities", "--db", fresh_db), ExitStatus.INDEX)
+    assert "damaged (missing tables: aliases)" in line
+    assert line.endswith("rebuild it with: krq ingest --rebuild")
+
+
+@pytest.fixture
+def next_schema(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Pretend this krq has one more migration than the index, with the SQL given."""
+
+    def patch(sql: str) -> None:
+        longer = (*migrations.MIGRATIONS, migrations.Migration("test step", sql))
+        monkeypatch.setattr(index_module, "MIGRATIONS", longer)
+        monkeypatch.setattr(index_module, "SCHEMA_VERSION", len(longer))
+        monkeypatch.setattr(migrations, "MIGRATIONS", longer)
+        migrations.expected_tables.cache_clear()
+
+    yield patch
+    migrations.expected_tables.cache_clear()
+
+
+def test_an_older_index_is_migrated_in_place(krq: Runner, fresh_db: Path, next_schema: Any) -> None:
+    before = json.loads(krq("docs", "--db", fresh_db, "--json").out)
+    next_schema(
+        "ALTER TABLE documents ADD COLUMN language TEXT NOT NULL DEFAULT 'en';"
+        " CREATE TABLE sources(doc TEXT NOT NULL, url TEXT NOT NULL);"
+        " CREATE INDEX sources_doc ON sources(doc);"
+    )
+    result = krq("docs", "--db", fresh_db, "--json")
+    assert result.status == 0, result.err
+    assert json.loads(result.out) == before  # the data survived
+    with contextlib.closing(sqlite3.connect(fresh_db)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+        assert {r[0] for r in db.execute("SELECT DISTINCT language FROM documents")} == {"en"}
+        assert db.execute("SELECT count(*) FROM sources").fetchone()[0] == 0
+
+
+def test_an_index_of_schema_1_is_migrated_to_the_current_one(
+    krq: Runner, fresh_db: Path, tmp_path: Path
+) -> None:
+    """Schema 2 added figures kept at ingest; a schema 1 index gets them computed in place
+    and answers as the index it was made from."""
+    assert SCHEMA_VERSION >= 2
+    queries = [["topics", "--json"], ["entities", "--json"], ["timeline", "--json"]]
+    expected = [krq(*q, "--db", fresh_db).out for q in queries]
+    old = tmp_path / "schema1.db"
+    copy_index(fresh_db, old)
+    added = ("topic_stats", "phrase_stats", "entity_topics", "entity_paragraphs")
+    with contextlib.closing(sqlite3.connect(old)) as db:
+        for table in added:
+            db.execute(f"DROP TABLE {table}")  # the names are the constants above
+        db.execute("DROP INDEX mentions_timeline")
+        db.execute("DROP INDEX topics_rank")
+        db.execute("CREATE INDEX mentions_value ON mentions(label, value)")
+        db.execute("DELETE FROM meta WHERE key = 'paragraphs'")
+        for table in ("events", "event_actors"):  # schema 4
+            db.execute(f"DROP TABLE {table}")
+        db.execute("PRAGMA application_id = 0")  # schema 3
+        db.execute("PRAGMA user_version = 1")
+        db.commit()
+    assert [krq(*q, "--db", old).out for q in queries] == expected
+    with contextlib.closing(sqlite3.connect(old)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    migrated, built = counts(old), counts(fresh_db)
+    for table in ("events", "event_actors"):  # schema 1 had none: the next ingest makes them
+        assert migrated.pop(table) == 0
+        built.pop(table)
+    assert migrated == built
+
+
+def test_a_failed_migration_leaves_the_index_as_it_was(
+    krq: Runner, fresh_db: Path, next_schema: Any
+) -> None:
+    before = counts(fresh_db)
+    next_schema("ALTER TABLE documents ADD COLUMN language TEXT; CREATE TABLE documents(id);")
+    line = one_line_error(krq("docs", "--db", fresh_db), ExitStatus.INDEX)
+    assert f"cannot migrate the index at {fresh_db} to schema {SCHEMA_VERSION + 1}" in line
+    assert line.endswith("rebuild it with: krq ingest --rebuild")
+    with contextlib.closing(sqlite3.connect(fresh_db)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        columns = {r[1] for r in db.execute("PRAGMA table_info(documents)")}
+    assert "language" not in columns  # the whole step rolled back, not half of it
+    assert counts(fresh_db) == before
+
+
+def test_processes_opening_a_new_index_at_once_migrate_it_once(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    errors: list[BaseException] = []
+    gate = threading.Barrier(8)
+
+    def open_it() -> None:
+        try:
+            gate.wait()
+            Index.open(path).close()
+        except BaseException as exc:  # collected and reported by the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_an_index_path_that_is_a_folder(krq: Runner, tmp_path: Path) -> None:
+    line = one_line_error(krq("docs", "--db", tmp_path), ExitStatus.INDEX)
+    assert line == f"krq: the index path {tmp_path} is a folder; give a file path with --db"
+
+
+def test_an_index_where_no_file_can_be_created(krq: Runner) -> None:
+    target = Path("/sys/krq-reliability/index.db")  # sysfs: not even root creates files here
+    if not Path("/sys").is_dir() or target.parent.exists():
+        pytest.skip("needs Linux sysfs")
+    line = one_line_error(krq("docs", "--db", target), ExitStatus.INDEX)
+    assert line.startswith(f"krq: cannot create the index at {target} (")
+    assert line.endswith("choose a writable place with --db or $KRQ_DB")
+
+
+def test_a_non_file_as_index(krq: Runner) -> None:
+    if not Path("/proc/version").exists():
+        pytest.skip("needs Linux procfs")
+    line = one_line_error(krq("docs", "--db", "/proc/version"), ExitStatus.INDEX)
+    assert "is not a krq index and cannot be made one" in line
+
+
+def test_an_index_on_read_only_storage(
+    krq: Runner, seeds_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_model(_name: str, _knowledge: Any) -> Any:
+        raise AssertionError("the model was loaded for an index that cannot be written")
+
+    monkeypatch.setattr(pipeline, "load_pipeline", no_model)
+    with tmpfs(tmp_path / "ro", "8m") as mount:
+        copy_index(seeds_db, mount / "index.db")
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        db = mount / "index.db"
+        before = krq("docs", "--db", db, "--json")
+        assert before.status == 0, before.err  # queries answer from a read-only index
+        assert len(json.loads(before.out)) == 5
+        assert krq("mentions", "Putin", "--db", db, "--json").status == 0
+        folder = tmp_path / "new"
+        write_corpus(folder, 1, seed=3)
+        result = krq("ingest", "--db", db, folder)
+        line = one_line_error(result, ExitStatus.INDEX)
+        assert line == (
+            f"krq: the index at {db} is read-only here; "
+            "choose a writable place with --db or $KRQ_DB"
+        )
+        assert krq("docs", "--db", db, "--json").out == before.out
+        result = krq("docs", "--db", mount / "new.db")
+        line = one_line_error(result, ExitStatus.INDEX)
+        assert line.startswith(f"krq: cannot create the index at {mount / 'new.db'} (")
