@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 from kyrgyz_ru.extract.events import extract_events, load_event_lexicon
-from kyrgyz_ru.extract.events.cast import dateline
+from kyrgyz_ru.extract.events.cast import dateline, dateline_day
 from kyrgyz_ru.records import Document, Event, Mention
 
 from .conftest import ROOT
@@ -32,20 +32,20 @@ def report():  # type: ignore[no-untyped-def]
     return _event_dev().run()
 
 
-# Measured on the seeds when written: micro F1 0.904, actor F1 0.859, date 0.865, place
-# 0.778, mode 0.984. The guards sit a little below so that a harmless change passes.
+# Measured on the seeds when written: micro F1 0.904, actor F1 0.861, date 0.865, place
+# 0.806, mode 0.984. The guards sit a little below so that a harmless change passes.
 def test_event_micro_f1(report) -> None:  # type: ignore[no-untyped-def]
-    assert report.micro.f1 >= 0.88
+    assert report.micro.f1 >= 0.89
 
 
 def test_actor_f1(report) -> None:  # type: ignore[no-untyped-def]
-    assert report.actors.f1 >= 0.83
+    assert report.actors.f1 >= 0.85
 
 
 def test_date_place_mode(report) -> None:  # type: ignore[no-untyped-def]
-    assert report.accuracy(report.date) >= 0.84
-    assert report.accuracy(report.place) >= 0.75
-    assert report.accuracy(report.mode) >= 0.95
+    assert report.accuracy(report.date) >= 0.85
+    assert report.accuracy(report.place) >= 0.79
+    assert report.accuracy(report.mode) >= 0.97
 
 
 def test_extraction_is_cheap(report) -> None:  # type: ignore[no-untyped-def]
@@ -200,3 +200,76 @@ def test_promised_aid_is_aid_and_departures_are_visits() -> None:
     assert [e.event_type for e in events] == ["AID"]
     events = _run("Sadyr Japarov left for Russia.", {"Sadyr Japarov": "PERSON", "Russia": "PLACE"})
     assert events and events[0].mode == "visit"
+
+
+def test_dateline_gives_the_day_of_the_news() -> None:
+    assert dateline_day(", Nov. 23 (Xinhua) --", "2011") == "2011-11-23"
+    assert dateline_day(". Feb 28 (Interfax) -", None) == "XXXX-02-28"
+    assert dateline_day(" (Sputnik) - Putin", "2022") is None
+    text = "Putin meets Tokayev\n\nOSH, May 2 - Vladimir Putin met Sadyr Japarov."
+    names = {"OSH": "PLACE", "Vladimir Putin": "PERSON", "Sadyr Japarov": "PERSON"}
+    events = _run(text, names, date="2024-05-03")
+    body = [e for e in events if e.start > 20]
+    assert body and body[0].date == "2024-05-02"
+
+
+def test_later_sentences_happen_where_the_story_is() -> None:
+    text = (
+        "Vladimir Putin met Sadyr Japarov in Sochi on May 2. "
+        "The presidents thanked each other for the cooperation. "
+        "The leaders will sign a treaty."
+    )
+    names = {"Vladimir Putin": "PERSON", "Sadyr Japarov": "PERSON", "Sochi": "PLACE",
+             "May 2": "DATE"}  # fmt: skip
+    events = _run(text, names)
+    assert len(events) >= 2
+    for e in events:
+        assert text[e.place_start or 0 : e.place_end or 0] == "Sochi", e
+
+
+def test_visit_goes_from_the_visitor_to_the_host() -> None:
+    text = "At the invitation of Sergey Lavrov, Ruslan Kazakbaev paid a visit to Russia."
+    names = {"Sergey Lavrov": "PERSON", "Ruslan Kazakbaev": "PERSON", "Russia": "PLACE"}
+    visit = next(e for e in _run(text, names) if e.mode == "visit")
+    roles = {a.name: a.role for a in visit.actors}
+    assert roles == {"Ruslan Kazakbaev": "source", "Sergey Lavrov": "recipient",
+                     "Russia": "recipient"}  # fmt: skip
+    text = "Sadyr Japarov left for Russia. Vladimir Putin flew to Moscow for talks with Lavrov."
+    names = {"Sadyr Japarov": "PERSON", "Russia": "PLACE", "Vladimir Putin": "PERSON",
+             "Moscow": "PLACE", "Lavrov": "PERSON"}  # fmt: skip
+    first, second = _run(text, names)[:2]
+    assert _actor_names(first) == {"Sadyr Japarov", "Russia"}
+    assert "Russia" not in _actor_names(second)  # the host is named: Lavrov, not the state
+
+
+def test_the_city_is_more_precise_than_the_state() -> None:
+    text = "Shavkat Mirziyoyev, on a visit to Russia, arrived in Moscow."
+    names = {"Shavkat Mirziyoyev": "PERSON", "Russia": "PLACE", "Moscow": "PLACE"}
+    visit = _run(text, names)[0]
+    assert text[visit.place_start or 0 : visit.place_end or 0] == "Moscow"
+
+
+def test_national_forces_are_their_states() -> None:
+    text = (
+        "The Russian Federation and Tajikistan are allies.\n\n"
+        "Tajik and Russian servicemen held joint exercises."
+    )
+    events = _run(text, {"Russian Federation": "PLACE", "Tajikistan": "PLACE"})
+    drill = next(e for e in events if e.event_type == "COOPERATE")
+    assert _actor_names(drill) == {"Russian Federation", "Tajikistan"}
+
+
+def test_documents_signed_at_the_meeting_are_the_parties() -> None:
+    text = "Sadyr Japarov met Xi Jinping in Tianjin. Following the meeting, documents were signed."
+    names = {"Sadyr Japarov": "PERSON", "Xi Jinping": "PERSON", "Tianjin": "PLACE"}
+    signing = next(e for e in _run(text, names) if e.event_type == "AGREE")
+    assert _actor_names(signing) == {"Sadyr Japarov", "Xi Jinping"}
+
+
+def test_a_visit_that_frames_a_meeting_gives_way_to_it() -> None:
+    text = "As part of a working visit to China, Sadyr Japarov met Xi Jinping in Tianjin."
+    names = {"China": "PLACE", "Sadyr Japarov": "PERSON", "Xi Jinping": "PERSON",
+             "Tianjin": "PLACE"}  # fmt: skip
+    consult = next(e for e in _run(text, names) if e.event_type == "CONSULT")
+    assert consult.mode == "meet"
+    assert text[consult.place_start or 0 : consult.place_end or 0] == "Tianjin"

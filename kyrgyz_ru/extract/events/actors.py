@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from kyrgyz_ru.extract.events.cast import Cast
@@ -15,6 +16,13 @@ VERB_TAGS = frozenset({"VB", "VBD", "VBZ", "VBP", "VBN", "VBG", "MD"})
 # Categories whose actors have a direction: who visits, thanks, gives or attacks whom.
 DIRECTED = frozenset({"SUPPORT", "AID", "DISAPPROVE", "REJECT", "DEMAND", "THREATEN",
                        "SANCTION", "ASSAULT", "PROTEST", "MOBILIZE"})  # fmt: skip
+HOST = "host of the visit"
+# Who receives a visitor: "at the invitation of X", "welcomed by X", "talks with X".
+HOSTED_BY = re.compile(
+    r"\b(?:invitation of|hosted by|welcomed by|received by|met by|greeted by|with)"
+    r" (?:the |his |her |its |their )?(?:[\w-]+ ){0,8}$",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -45,6 +53,7 @@ def named_actors(
     cast: Cast,
     lex: EventLexicon,
     out: Actors,
+    visit: bool = False,
 ) -> None:
     s_start, _ = sentence
     excluded_prev: Mention | None = None
@@ -72,6 +81,16 @@ def named_actors(
             excluded = True  # a headline's source: "Putin, Tokayev discuss ... - Kremlin"
         if _demonym_compound(m.text, lex):
             continue  # "Kazakh-Chinese": an adjective, never a party (GUIDELINE)
+        if visit and m.label == "PLACE" and lex.destination_before.search(before[-30:]):
+            # The host of a visit ("left for Russia"); a capital stands for its state unless the
+            # host is named after it ("visit Moscow for talks with Lavrov").
+            city_state = lex.state_of_city(m.name) or lex.state_of_city(m.text)
+            target = cast.state_mention.get(city_state.name) if city_state else m
+            host_named = any(x.label == "PERSON" and x.start > m.end for x in inside)
+            if target is not None and (city_state is None or not host_named):
+                out.add(target, surface, HOST)
+            excluded_prev, previous_end = None, m.end
+            continue
         if m.label == "PLACE" and not excluded:
             city_state = lex.state_of_city(m.name) or lex.state_of_city(m.text)
             if city_state is not None or lex.city_before.search(before):
@@ -188,15 +207,17 @@ def reference_actors(
                 out.add(target, (a, b, match.group(group)), f"'{match.group()}'")
     for match in lex.state_references.finditer(body):
         a, b = s_start + match.start(), s_start + match.end()
-        state = lex.state_of_demonym(match.group("dem"))
-        if state is None or not free(a, b):
+        # "the Russian side", "Tajik and Russian servicemen": the states themselves take part.
+        sides = [lex.state_of_demonym(match.group(g) or "") for g in ("dem2", "dem")]
+        if sides[1] is None or not free(a, b):
             continue
         covered.append((a, b))
-        target = cast.state_mention.get(state.name)
-        if target is not None:
-            out.add(target, (a, b, match.group()), f"'{match.group()}'")
-        else:
-            out.unresolved(a, b, match.group())
+        for state in sides:
+            target = cast.state_mention.get(state.name) if state else None
+            if target is not None:
+                out.add(target, (a, b, match.group()), f"'{match.group()}'")
+            elif state is not None:
+                out.unresolved(a, b, match.group())
     for match in lex.role_references.finditer(body):
         a, b = s_start + match.start(), s_start + match.end()
         if not free(a, b):
@@ -300,14 +321,30 @@ def is_place(actor: EventActor, mentions: list[Mention]) -> bool:
     return any(m.start == actor.start and m.label == "PLACE" for m in mentions)
 
 
-def directed(actors: Actors, event_type: str, mode: str | None, hit: Hit) -> tuple[EventActor, ...]:
+def directed(
+    actors: Actors,
+    event_type: str,
+    mode: str | None,
+    hit: Hit,
+    text: str,
+    hosts: frozenset[str],
+) -> tuple[EventActor, ...]:
     """PLOVER's direction where the category has one: the actor named before the trigger acts
-    ("Kyrgyzstan thanked Russia", "Japarov will travel to Moscow"), the one after receives."""
+    ("Kyrgyzstan thanked Russia"), the one after receives. A visit goes from the visitor to the
+    host: the state visited, its people, and whoever invited, welcomed or received the visitor
+    ("At the invitation of Lavrov, Kazakbayev paid a visit to Russia")."""
     if event_type not in DIRECTED and mode != "visit":
         return tuple(actors.items)
-    return tuple(
-        EventActor(
-            a.start, a.end, a.text, "source" if at < hit.start else "recipient", a.reason, a.name
-        )
-        for a, at in zip(actors.items, actors.at, strict=True)
-    )
+    result = []
+    for a, at in zip(actors.items, actors.at, strict=True):
+        if mode == "visit":
+            hosting = (
+                a.reason == HOST
+                or a.name in hosts
+                or bool(HOSTED_BY.search(text[max(0, at - 40) : at]))
+            )
+            role = "recipient" if hosting else "source"
+        else:
+            role = "source" if at < hit.start else "recipient"
+        result.append(EventActor(a.start, a.end, a.text, role, a.reason, a.name))
+    return tuple(result)

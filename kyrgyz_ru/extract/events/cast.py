@@ -28,6 +28,7 @@ class Cast:
     pair: tuple[Mention, ...] = ()
     speakers: dict[int, tuple[Mention | None, Mention | None]] = field(default_factory=dict)
     dateline: Mention | None = None
+    dateline_date: str | None = None  # the day the dateline names ("ASTANA. Feb 28"), ISO
 
 
 def role_words(window: str, lex: EventLexicon) -> set[str]:
@@ -35,7 +36,9 @@ def role_words(window: str, lex: EventLexicon) -> set[str]:
     return {role for title, role in lex.role_titles.items() if title in window}
 
 
-def build_cast(text: str, mentions: list[Mention], lex: EventLexicon) -> Cast:
+def build_cast(
+    text: str, mentions: list[Mention], lex: EventLexicon, year: str | None = None
+) -> Cast:
     cast = Cast()
     for m in mentions:
         if m.label == "PLACE":
@@ -83,7 +86,27 @@ def build_cast(text: str, mentions: list[Mention], lex: EventLexicon) -> Cast:
     elif len(cast.state_mention) >= 2:
         cast.pair = tuple(list(cast.state_mention.values())[:2])
     cast.dateline = dateline(text, mentions, lex)
+    if cast.dateline is not None:
+        cast.dateline_date = dateline_day(text[cast.dateline.end : cast.dateline.end + 20], year)
     return cast
+
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAY_AFTER_CITY = re.compile(
+    r"\A(?:, [A-Z]{2})?[,.]\s+(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})\b"
+)
+
+
+def dateline_day(after_city: str, year: str | None) -> str | None:
+    """The day a dateline gives after its city ("BEIJING, Nov. 23 (Xinhua)"): the day the
+    story's news happened, in the year of the article (XXXX where that is unknown)."""
+    found = _DAY_AFTER_CITY.match(after_city)
+    if found is None:
+        return None
+    month = found.group("month")[:3].casefold()
+    if month not in MONTHS or not 1 <= int(found.group("day")) <= 31:
+        return None
+    return f"{year or 'XXXX'}-{MONTHS.index(month) + 1:02d}-{int(found.group('day')):02d}"
 
 
 def dateline(text: str, mentions: list[Mention], lex: EventLexicon) -> Mention | None:

@@ -4,8 +4,9 @@ Tag and mention patterns only, no parser: a sentence is an event when a trigger 
 data/events.json matches in it and no negation, hypothetical, request or habit cue governs
 the trigger. Actors are the sentence's entity mentions in actor position plus references
 ("the parties", "his counterpart", "the Russian side", "he", "we" in quotes) resolved to
-mentions of the same article. Dates and places come from the sentence, else from the latest
-earlier event of the same kind (a later "the visit" is that visit), else the dateline.
+mentions of the same article. Dates and places come from the sentence (a dateline's city and
+day included), else from the latest earlier event of the same kind (a later "the visit" is that
+visit), else from where the story is (its latest placed event), else the dateline.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from dataclasses import dataclass, replace
 
 from kyrgyz_ru.extract.corpus import header_date as corpus_header
 from kyrgyz_ru.extract.events.actors import (
+    HOST,
     Actors,
     directed,
     is_place,
     named_actors,
     reference_actors,
 )
-from kyrgyz_ru.extract.events.cast import build_cast, speakers
+from kyrgyz_ru.extract.events.cast import Cast, build_cast, speakers
 from kyrgyz_ru.extract.events.lexicon import EventLexicon, load_event_lexicon
 from kyrgyz_ru.extract.events.triggers import Hit, find_hits, main_hit, tag_at
 from kyrgyz_ru.records import Document, Event, EventActor, Mention, Token
@@ -48,6 +50,9 @@ def _own_date(text: str, inside: list[Mention], lex: EventLexicon) -> str | None
 def _own_place(
     text: str, hits: list[Hit], inside: list[Mention], has_visit: bool, lex: EventLexicon
 ) -> Mention | None:
+    """Where the sentence says the event happens; of a state and a city in it ("a visit to the
+    Russian Federation, arrived in Moscow") the city, the more precise."""
+    found: list[Mention] = []
     for m in inside:
         if m.label != "PLACE":
             continue
@@ -60,8 +65,9 @@ def _own_place(
         if lex.locative_before.search(before) or (
             has_visit and lex.destination_before.search(before)
         ):
-            return m
-    return None
+            found.append(m)
+    cities = [m for m in found if lex.state_of_name(m.name) is None]
+    return next(iter(cities or found), None)
 
 
 @dataclass
@@ -84,13 +90,16 @@ def extract_events(
     text = document.text
     mentions = sorted(mentions, key=lambda m: (m.start, m.end))
     starts = [t[0] for t in tokens]
-    cast = build_cast(text, mentions, lex)
+    cast = build_cast(text, mentions, lex, document.date[:4] if document.date else None)
     turns = speakers(text, mentions, cast, lex)
     turn_starts = [t[0] for t in turns]
     mention_starts = [m.start for m in mentions]
     events: list[Event] = []
     latest: dict[str, _Occasion] = {}  # CONSULT mode (and "any") -> latest occasion
     previous: tuple[EventActor, ...] = ()
+    # Where and when the story happens, from its latest placed event: "the talks" three
+    # paragraphs on, or thanks said at them, take place in the city the lead names.
+    story: tuple[Mention | None, str | None] = (None, None)
     for number, (s_start, s_end) in enumerate(sentences):
         hits = find_hits(text, s_start, s_end, tokens, starts, lex)
         if not hits:
@@ -103,11 +112,27 @@ def extract_events(
         turn = bisect.bisect_right(turn_starts, s_start) - 1
         speaker = (turns[turn][1], turns[turn][2]) if turn >= 0 else (None, None)
         actors = Actors()
-        named_actors(text, (s_start, s_end), inside, tokens, starts, cast, lex, actors)
+        named_actors(text, (s_start, s_end), inside, tokens, starts, cast, lex, actors, has_visit)
         reference_actors(
             text, (s_start, s_end), inside, mentions, cast, speaker, meeting, previous, lex, actors
         )
         own_date = _own_date(text, inside, lex)
+        if (
+            own_date is None
+            and cast.dateline is not None
+            and s_start <= cast.dateline.start < s_end
+        ):
+            own_date = cast.dateline_date  # "ASTANA. Feb 28 (Interfax) - Blinken said ..."
+        elif (
+            own_date is None
+            and cast.dateline is not None
+            and number > 0
+            and (
+                sentences[number - 1][0] <= cast.dateline.start < sentences[number - 1][1]
+                and not text[sentences[number - 1][1] : s_start].count("\n")
+            )
+        ):
+            own_date = cast.dateline_date  # the splitter cut after "ASTANA."
         # Only a visit goes to its place ("a visit to China"); talks, signings and thanks happen
         # where the sentence says "in" or "at" ("talks in Tianjin" during that visit).
         own_place = _own_place(text, hits, inside, has_visit, lex)
@@ -121,7 +146,17 @@ def extract_events(
                 for m in inside
             ):
                 continue  # "condemn racism": a conflict event needs a named target
-            hit = main_hit(group, lex)
+            framed = [
+                h
+                for h in group
+                if h.trigger.mode == "visit"
+                and lex.framing_visit_before.search(text[max(s_start, h.start - 60) : h.start])
+            ]
+            acts = [h for h in group if h not in framed and h.trigger.kind != "discuss"]
+            acts = [h for h in group if h not in framed] if acts else []
+            # "As part of a working visit to China, Japarov met Xi in Tianjin": the meeting is
+            # what the sentence reports, the visit its frame.
+            hit = main_hit(acts if event_type == "CONSULT" and acts else group, lex)
             mode = hit.trigger.mode
             if (
                 event_type == "AGREE"
@@ -140,7 +175,7 @@ def extract_events(
                 # Two people meet or sign: the states named beside them are the matter
                 # ("relations between Russia and Kyrgyzstan"), their ministers the parties.
                 found = tuple(x for x in found if x.name in cast.persons or x.reason == "unresolved"
-                              or not is_place(x, mentions))  # fmt: skip
+                              or x.reason == HOST or not is_place(x, mentions))  # fmt: skip
             if event_type == "CONSULT" and mode:
                 source = latest.get(mode) or latest.get("any")
                 # "during this visit", "the talks", or the very next sentence: the same talks.
@@ -166,22 +201,34 @@ def extract_events(
                     continue
                 latest[mode] = latest["any"] = _Occasion(date, place, found, number)
             else:
-                if len({a.name or a.text for a in found}) < lex.min_actors.get(
-                    event_type, lex.min_actors_default
+                least = lex.min_actors.get(event_type, lex.min_actors_default)
+                occasion = latest.get("any")
+                if (
+                    len({a.name or a.text for a in found}) < least
+                    and mode == "sign"
+                    and occasion is not None
+                    and (meeting or occasion.sentence >= number - 2)
                 ):
+                    # "Following the meeting, documents were signed": by the meeting's parties.
+                    found = tuple(dict.fromkeys((*found, *occasion.actors)))
+                if len({a.name or a.text for a in found}) < least:
                     continue  # an interaction needs its parties
-                if date is None and past and "any" in latest:
-                    # Said or agreed at the talks just reported: the talks' day and place.
+                if date is None and "any" in latest:
+                    # Said, agreed or to be signed at the talks reported: their day and place.
                     date = latest["any"].date
                     place = place or latest["any"].place
             if not found:
                 continue
+            if place is None and story[0] is not None and date in (None, story[1], document.date):
+                place = story[0]
             if (
                 place is None
                 and cast.dateline is not None
                 and ((date is None and past) or date == document.date)
             ):
                 place = cast.dateline
+            if place is not None and (story[0] is None or date in (None, story[1])):
+                story = (place, date or story[1])
             where = {id(x): at for x, at in zip(actors.items, actors.at, strict=True)}
             chosen = Actors(list(found), [where.get(id(a), s_start) for a in found])
             previous = found
@@ -196,7 +243,9 @@ def extract_events(
                     trigger_end=hit.end,
                     trigger_text=text[hit.start : hit.end],
                     rule=hit.trigger.id,
-                    actors=directed(chosen, event_type, mode, hit),
+                    actors=directed(
+                        chosen, event_type, mode, hit, text, _hosts(place, found, cast, lex)
+                    ),
                     date=date,
                     date_source="text" if date else ("document" if document.date else None),
                     document_date=None if date else document.date,
@@ -205,6 +254,23 @@ def extract_events(
                 )
             )
     return _headline_occasion(text, events)
+
+
+def _hosts(
+    place: Mention | None, found: tuple[EventActor, ...], cast: Cast, lex: EventLexicon
+) -> frozenset[str]:
+    """The names of a visit's hosts: the state visited (of the city visited) and its people."""
+    if place is None:
+        return frozenset()
+    state = lex.state_of_name(place.name) or lex.state_of_city(place.name)
+    if state is None:
+        return frozenset()
+    return frozenset(
+        a.name
+        for a in found
+        if a.name
+        and (lex.state_of_name(a.name) is state or cast.person_state.get(a.name) == state.name)
+    )
 
 
 def _matter_of_discussion(

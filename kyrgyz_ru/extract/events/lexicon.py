@@ -69,6 +69,7 @@ class EventLexicon:
     dateline: re.Pattern[str]
     dateline_lines: int  # a dateline opens one of the article's first lines
     place_window: int
+    framing_visit_before: re.Pattern[str]  # "during his visit": the frame, not the act
     states: tuple[StateInfo, ...]
 
     def state_of_name(self, name: str) -> StateInfo | None:
@@ -159,5 +160,6 @@ def load_event_lexicon(path: Path = EVENTS_DATA) -> EventLexicon:
         dateline=re.compile(raw["dateline"], re.MULTILINE),
         dateline_lines=int(raw["dateline_lines"]),
         place_window=int(raw["place_window"]),
+        framing_visit_before=re.compile(raw["framing_visit_before"], re.I),
         states=states,
     )
