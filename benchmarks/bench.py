@@ -651,7 +651,8 @@ def build_big(source: Path, target: Path, count: int, seed: int) -> dict[str, An
     )
     db.execute(
         f"INSERT INTO main.event_actors({', '.join(actor_columns)}) SELECT {chosen}"
-        " FROM plan p JOIN src.event_actors x ON x.doc = p.old ORDER BY p.new",
+        " FROM plan p JOIN src.events e ON e.doc = p.old"
+        " JOIN src.event_actors x ON x.event = e.id ORDER BY p.new",
         (step,),
     )
     db.execute("INSERT INTO main.names SELECT * FROM src.names")

@@ -28,8 +28,20 @@ class Document:
     text: str
     sha256: str
     date: str | None = None  # ISO: YYYY, YYYY-MM or YYYY-MM-DD
-    date_source: str | None = None  # "header", "catalog", "option", "inferred"
+    # "header", "catalog", "option", "inferred"; "metadata" or "page" (HTML), "record" (exports)
+    date_source: str | None = None
     title: str = ""
+    url: str | None = None
+    source: str | None = None  # the site or agency: an HTML page's site name, a record's source
+    language: str | None = None  # as the page or record declares it, ISO 639-1
+    format: str = "txt"  # txt, html, json, jsonl, csv, tsv; ".gz" added when it was gzip
+    # The record of an export this document is (its id, else <file stem>:<number>): with
+    # `path` it names where the document came from; None for a whole file.
+    record: str | None = None
+    line: int | None = None  # where that record starts in its file, for messages
+    duplicate_of: str | None = None  # the first copy of the same story (a reprint), if any
+    signature: tuple[int, ...] = ()  # its MinHash signature (extract.reprints)
+    bands: tuple[int, ...] = ()  # the signature's LSH band keys, looked up by later ingests
 
 
 @dataclass(frozen=True)

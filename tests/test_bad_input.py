@@ -155,7 +155,10 @@ def test_a_folder_with_no_txt_files(krq: Runner, fresh_db: Path, tmp_path: Path)
     (folder / "deeper").mkdir(parents=True)
     (folder / "a.md").write_text(UTF8_ARTICLE, encoding="utf-8")
     line = one_line_error(krq("ingest", "--db", fresh_db, folder), ExitStatus.BAD_INPUT)
-    assert line == f"krq: no .txt files in folder: {folder}"
+    assert line == (
+        f"krq: no article files (.txt, .html, .json, .jsonl, .csv, .tsv or .gz of these)"
+        f" in folder: {folder}"
+    )
 
 
 def test_a_folder_of_only_bad_files_is_bad_input(

@@ -1,4 +1,5 @@
-"""krq export: every mention, paragraph or event in the index, streamed and never limited."""
+"""krq export: every mention, paragraph, event or document in the index, streamed, never
+limited."""
 
 from __future__ import annotations
 
@@ -24,17 +25,29 @@ def export_cli(
     events: Annotated[
         bool, typer.Option("--events", help="Export events with their actors instead.")
     ] = False,
+    documents: Annotated[
+        bool,
+        typer.Option(
+            "--documents", help="Export documents with their metadata and text instead."
+        ),
+    ] = False,
     db: DbOption = None,
     model: ModelOption = None,
 ) -> None:
-    """Every mention (or paragraph, or event) in the index, streamed."""
+    """Every mention (or paragraph, event or document) in the index, streamed."""
     from kyrgyz_ru.output.views import MENTION_COLUMNS, PARAGRAPH_COLUMNS, mention_record
     from kyrgyz_ru.query.entities import all_mentions, paragraph_records
 
-    if paragraphs and events:
-        raise UsageError("choose one of --paragraphs and --events")
+    if paragraphs + events + documents > 1:
+        raise UsageError("choose one of --paragraphs, --events and --documents")
     index = open_index(db, model)
-    if events:
+    if documents:
+        from kyrgyz_ru.output.views import EXPORT_DOCUMENT_COLUMNS, document_export_record
+        from kyrgyz_ru.query.documents import export_documents
+
+        records = (document_export_record(d) for d in export_documents(index.db))
+        emit(records, fmt, EXPORT_DOCUMENT_COLUMNS)
+    elif events:
         from kyrgyz_ru.output.events import EVENT_COLUMNS, event_record
         from kyrgyz_ru.query.events import all_events
 

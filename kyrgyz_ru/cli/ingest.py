@@ -10,7 +10,7 @@ import typer
 from kyrgyz_ru.cli.console import err
 from kyrgyz_ru.cli.opening import run_ingest
 from kyrgyz_ru.cli.options import DbOption, ModelOption
-from kyrgyz_ru.errors import ExitStatus
+from kyrgyz_ru.errors import ExitStatus, UsageError
 from kyrgyz_ru.store.index import Index, check_replaceable, default_path, remove_index
 from kyrgyz_ru.store.lock import ingest_lock
 
@@ -18,7 +18,10 @@ from kyrgyz_ru.store.lock import ingest_lock
 def ingest_cli(
     paths: Annotated[
         Optional[list[Path]],  # noqa: UP045
-        typer.Argument(help="Article files (.txt) or folders of them, searched recursively."),
+        typer.Argument(
+            help="Article files (.txt, .html, .json/.jsonl, .csv/.tsv, .gz of these) or "
+            "folders of them, searched recursively."
+        ),
     ] = None,
     rebuild: Annotated[
         bool,
@@ -45,6 +48,14 @@ def ingest_cli(
         Optional[Path],  # noqa: UP045
         typer.Option("--taxonomy", help="Topic taxonomy file instead of the default."),
     ] = None,
+    field: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--field",
+            help="Read an export's column under krq's name: NAME=COLUMN, e.g. text=body "
+            "(names: id, text, title, date, url, source, language).",
+        ),
+    ] = None,
     db: DbOption = None,
     model: ModelOption = None,
 ) -> None:
@@ -55,9 +66,14 @@ def ingest_cli(
     from kyrgyz_ru.query.selection import check_date
 
     check_date(date, "--date")
+    fields = _fields(field or [])
     path = db or default_path()
     if rebuild:
         check_replaceable(path)  # before any work: nothing but a krq index is ever deleted
+    else:
+        # Not a krq index: refused before a lock file is made. A new one is born "stale": a
+        # query meanwhile must not take it for an empty index to fill with the seeds.
+        Index.open(path, new_meta={"stale": "1"}).close()
     targets = list(paths or []) or [bundled_seeds()]
     options = IngestOptions(
         model=model_name(model),
@@ -66,6 +82,7 @@ def ingest_cli(
         date=date,
         knowledge_files=tuple(knowledge or ()),
         taxonomy=taxonomy,
+        fields=fields,
     )
     with ingest_lock(path, exclusive=rebuild, waiting=lambda: _waiting(path)):
         if rebuild:
@@ -82,12 +99,45 @@ def ingest_cli(
     )
     for where, note in report.notes:
         err.print(f"krq: {where}: {note}", markup=False)
-    for where, why in report.skipped:
-        err.print(f"krq: skipped {where}: {why}", markup=False)
+    _print_skipped(report.skipped)
     if report.skipped:
         if done == 0 and not report.unchanged:
             raise typer.Exit(ExitStatus.BAD_INPUT)
         raise typer.Exit(ExitStatus.PARTIAL)
+
+
+# Past this many skipped records of one file, the rest are counted, not listed.
+SKIPS_SHOWN = 10
+
+
+def _print_skipped(skipped: list[tuple[str, str]]) -> None:
+    shown: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    for where, why in skipped:
+        # A record is skipped as "<path>:<line>": group by its file.
+        file = where.rsplit(":", 1)[0] if why.startswith("record ") else where
+        if shown.get(file, 0) < SKIPS_SHOWN:
+            shown[file] = shown.get(file, 0) + 1
+            err.print(f"krq: skipped {where}: {why}", markup=False)
+        else:
+            hidden[file] = hidden.get(file, 0) + 1
+    for file, count in hidden.items():
+        err.print(f"krq: skipped {count} more records of {file}", markup=False)
+
+
+def _fields(pairs: list[str]) -> tuple[tuple[str, str], ...]:
+    from kyrgyz_ru.extract.formats.records import FIELDS
+
+    found: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, column = pair.partition("=")
+        name, column = name.strip().lower(), column.strip()
+        if not sep or not name or not column:
+            raise UsageError(f"--field takes NAME=COLUMN, e.g. text=body; got '{pair}'")
+        if name not in FIELDS:
+            raise UsageError(f"unknown field '{name}' in --field; use one of: {', '.join(FIELDS)}")
+        found[name] = column
+    return tuple(found.items())
 
 
 def _waiting(path: Path) -> None:

@@ -7,7 +7,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,27 +33,33 @@ def bundled_seeds() -> Path:
 
 
 def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Yield the .txt files named or found (recursively, in sorted order) under `paths`."""
+    """Yield the files named, and the article files found (recursively, in sorted order) under
+    the folders named: .txt, .html/.htm, .json/.jsonl/.ndjson, .csv/.tsv, and .gz of these."""
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise NotFoundError(f"no such file or folder: {path}")
         if path.is_dir():
             found = False
-            for file in _walk_txt(path):
+            for file in _walk_articles(path):
                 found = True
                 yield file
             if not found:
-                raise InputError(f"no .txt files in folder: {path}")
+                raise InputError(
+                    f"no article files (.txt, .html, .json, .jsonl, .csv, .tsv or .gz of "
+                    f"these) in folder: {path}"
+                )
         else:
             yield path
 
 
-def _walk_txt(folder: Path) -> Iterator[Path]:
+def _walk_articles(folder: Path) -> Iterator[Path]:
+    from kyrgyz_ru.extract.formats import is_article_name
+
     # os.walk without followlinks never loops on a symlink cycle; linked files still count.
     for root, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files):
-            if name.lower().endswith(".txt"):
+            if is_article_name(name):
                 yield Path(root) / name
 
 
@@ -100,8 +106,8 @@ def _decode(data: bytes, path: Path) -> tuple[str, str]:
             return data.decode("utf-16"), "utf-16"  # its BOM says so (Notepad's "Unicode")
         except UnicodeDecodeError:
             pass  # not UTF-16 after all: judged as bytes below
-    if data.startswith(b"\x1f\x8b"):
-        raise InputError(f"a gzip-compressed file; unpack it first (gunzip): {path}")
+    if data.startswith(b"\x1f\x8b"):  # unpacked by formats.read_articles: gzip in gzip
+        raise InputError(f"gzip data inside gzip data; unpack it first (gunzip): {path}")
     if b"\x00" in data:
         raise InputError(f"not a text file (it holds NUL bytes): {path}")
     try:
@@ -249,10 +255,9 @@ def read_document(
     date: str | None = None,
     notes: list[str] | None = None,
 ) -> Document:
-    """Read one article; its date comes from the header, `date`, the catalog, or the text.
-
-    A file read in another encoding than UTF-8 adds a line saying so to `notes`.
-    """
+    """Read one plain-text article; its date comes from the header, `date`, the catalog, or
+    the text. A file read in another encoding than UTF-8 adds a line saying so to `notes`.
+    (Every other format: formats.read_articles.)"""
     try:
         str(path).encode("utf-8")
     except UnicodeEncodeError:  # undecodable bytes in the name, kept as surrogates by Python
@@ -260,7 +265,16 @@ def read_document(
     text, encoding = decode_text(read_bytes(path), path)
     if encoding != "utf-8" and notes is not None:
         notes.append(f"read as {LEGACY_ENCODINGS.get(encoding, encoding.upper())}, not UTF-8")
-    entry = (catalog or {}).get(path.stem)
+    # Absolute: the path must name the file whatever folder a later ingest runs from.
+    return text_document(os.path.abspath(path), path.stem, text, catalog or {}, date)
+
+
+def text_document(
+    path: str, stem: str, text: str, catalog: Mapping[str, CatalogEntry], date: str | None
+) -> Document:
+    """A plain-text article as a document: its date from its header, `date`, the catalog
+    entry of its stem, or its text, in that order."""
+    entry = catalog.get(stem)
     doc_date, source = header_date(text), "header"
     if doc_date is None and date is not None:
         doc_date, source = date, "option"
@@ -271,9 +285,8 @@ def read_document(
 
         doc_date, source = infer_document_date(text), "inferred"
     return Document(
-        id=path.stem,
-        # Absolute: the path must name the file whatever folder a later ingest runs from.
-        path=os.path.abspath(path),
+        id=stem,
+        path=path,
         text=text,
         sha256=content_hash(text),
         date=doc_date,

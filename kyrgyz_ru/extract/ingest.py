@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kyrgyz_ru.errors import Interrupted, KrqError, Terminated
-from kyrgyz_ru.extract import corpus, dates
+from kyrgyz_ru.extract import corpus, dates, formats, reprints
 from kyrgyz_ru.extract.canonical import (
     AcronymDefinition,
     NameForm,
@@ -28,9 +28,11 @@ from kyrgyz_ru.records import Document, Extracted, Mention, TopicHit, TopicTerm
 from kyrgyz_ru.store.index import Index
 from kyrgyz_ru.store.writes import (
     refresh_stats,
+    set_duplicate,
     set_meta,
     write_document,
     write_links,
+    write_signature,
     write_topic_labels,
     write_topics,
 )
@@ -51,6 +53,8 @@ class IngestOptions:
     workers: int = 1
     batch_size: int = 32
     date: str | None = None  # the publication date of every file ingested, when given
+    # Export columns under other names: (krq's field, the export's column), as --field gives.
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -115,70 +119,160 @@ def ingest(
 
 
 class _Reader:
-    """Reads each file once, in order: unchanged ones are counted, changed or new ones yielded.
+    """Reads each file once, in order: unchanged documents are counted, changed or new ones
+    yielded, each marked when it reprints a story already read (extract.reprints).
 
-    A document's id is its file's stem. A file whose stem is already the id of a document read
-    from another path (and with other content) is another document, never a replacement: its
-    id becomes `<folder>/<stem>`, then `<stem>~2`, `<stem>~3`... The same file read again
-    keeps the id it was given."""
+    A document's id is its file's stem, or for a record of an export its `id` field, else
+    `<file stem>:<record number>`. An id already taken by a document read from elsewhere (and
+    with other content) is another document, never a replacement: its id becomes
+    `<folder>/<stem>` (for a record `<file stem>/<id>`), then `<id>~2`, `<id>~3`... The same
+    file (or record of the same file) read again keeps the id it was given."""
 
     def __init__(
         self, index: Index, files: list[Path], options: IngestOptions, report: IngestReport
     ) -> None:
+        self.index = index
         self.files = files
+        self.total = len(files)  # documents and records to do, known as files are read
         self.options = options
         self.report = report
-        self.stored = index.stored_files()
-        self.by_path = {os.path.abspath(p): i for i, (_, p) in self.stored.items()}
+        self.stored: dict[str, tuple[str, str]] = {}
+        self.by_locator: dict[tuple[str, str | None], str] = {}
+        for doc, sha, path, record in index.db.execute(
+            "SELECT id, sha256, path, record FROM documents"
+        ):
+            self.stored[doc] = (sha, path)
+            self.by_locator[(os.path.abspath(path), record)] = doc
         self.replaced: set[str] = set()
+        self.reprints = reprints.Finder()
+        self.backfilled = False
 
     def changed(self) -> Iterator[Document]:
-        report = self.report
         catalogs: dict[Path, dict[str, corpus.CatalogEntry]] = {}
-        taken: dict[str, str] = {}  # id -> path, of the files read in this run
+        taken: dict[str, tuple[str, str | None, str]] = {}  # id -> (path, record, where)
+        fields = dict(self.options.fields)
         for path in self.files:
             notes: list[str] = []
+            count = 0
             try:
                 if path.parent not in catalogs:
                     catalogs[path.parent] = corpus.read_catalog(path.parent)
-                document = corpus.read_document(
-                    path, catalogs[path.parent], self.options.date, notes
-                )
+                for item in formats.read_articles(
+                    path, catalogs[path.parent], self.options.date, notes, fields
+                ):
+                    count += 1
+                    if count > 1:
+                        self.total += 1
+                    if isinstance(item, formats.Skip):
+                        self.report.skipped.append((item.where, item.why))
+                        continue
+                    document = self._admit(item, taken, notes)
+                    # Said before the document is handed on: the consumer may stop at any.
+                    self.report.notes.extend((str(path), note) for note in notes)
+                    notes.clear()
+                    if document is not None:
+                        yield document
             except KrqError as exc:
-                report.skipped.append((str(path), str(exc)))
-                continue
-            doc_id = self._identify(document, taken)
-            if doc_id in taken:
-                report.skipped.append((str(path), f"read already as {taken[doc_id]}"))
-                continue
-            if doc_id != document.id:
-                notes.append(f"id {doc_id} ({document.id} is the id of another file)")
-                document = replace(document, id=doc_id)
-            taken[doc_id] = document.path
-            if self.stored.get(doc_id, ("", ""))[0] == document.sha256:
-                report.unchanged.append(doc_id)
-                continue
-            if doc_id in self.stored:
-                self.replaced.add(doc_id)
-            report.notes.extend((str(path), note) for note in notes)
-            yield document
+                self.report.skipped.append((str(path), str(exc)))
 
-    def _identify(self, document: Document, taken: dict[str, str]) -> str:
-        known = self.by_path.get(document.path)
+    def _admit(
+        self, document: Document, taken: dict[str, tuple[str, str | None, str]], notes: list[str]
+    ) -> Document | None:
+        """The document to extract, with its final id; None when unchanged or read already."""
+        report = self.report
+        where = document.path if document.line is None else f"{document.path}:{document.line}"
+        doc_id = self._identify(document, taken)
+        if doc_id in taken:
+            first = taken[doc_id]
+            if document.record is not None and first[:2] == (document.path, document.record):
+                why = f"record id '{document.record}' repeats the record at {first[2]}"
+            else:
+                why = f"read already as {first[2]}"
+            report.skipped.append((where, why))
+            return None
+        if doc_id != document.id:
+            what = "file" if document.record is None else "document"
+            notes.append(f"id {doc_id} ({document.id} is the id of another {what})")
+            document = replace(document, id=doc_id)
+        taken[doc_id] = (document.path, document.record, where)
+        if self.stored.get(doc_id, ("", ""))[0] == document.sha256:
+            report.unchanged.append(doc_id)
+            return None
+        if doc_id in self.stored:
+            self.replaced.add(doc_id)
+        return self._mark_reprint(document)
+
+    def _identify(self, document: Document, taken: dict[str, tuple[str, str | None, str]]) -> str:
+        locator = (document.path, document.record)
+        known = self.by_locator.get(locator)
         if known is not None:
-            return known  # this very file, ingested before
+            return known  # this very file or record, ingested before
         stem = document.id
-        if taken.get(stem) == document.path:
+        if stem in taken and taken[stem][:2] == locator:
             return stem  # the same file named twice: read once
         stored = self.stored.get(stem)
         if stem not in taken and (stored is None or stored[0] == document.sha256):
             # A free id; or the same text under another path (a moved folder, the seeds of a
             # checkout and of an installed package): one document, not two.
             return stem
-        parent = Path(document.path).parent.name
+        where = Path(document.path)
+        parent = where.parent.name if document.record is None else where.name.split(".")[0]
         candidates = [f"{parent}/{stem}"] if parent else []
         candidates += [f"{stem}~{n}" for n in range(2, 10_000)]
         return next(c for c in candidates if c not in self.stored and c not in taken)
+
+    def _mark_reprint(self, document: Document) -> Document:
+        """The document with its signature, and the first copy of its story when it is a
+        reprint of one read earlier in this run or indexed before."""
+        if not self.backfilled:
+            self.backfilled = True
+            self._backfill()
+        signature = reprints.signature(document.text)
+        first = self._first_copy(document.id, signature)
+        self.reprints.add(document.id, signature, first)
+        return replace(
+            document, signature=signature.values, bands=tuple(signature.bands()),
+            duplicate_of=first,
+        )  # fmt: skip
+
+    def _first_copy(self, doc: str, signature: reprints.Signature) -> str | None:
+        if not signature.values:
+            return None
+        keys = signature.bands()
+        best, best_score = None, reprints.THRESHOLD
+        for other in dict.fromkeys(self.reprints.candidates(keys)):
+            score = reprints.similarity(signature, self.reprints.signatures[other])
+            if other != doc and score >= best_score:
+                best, best_score = self.reprints.roots[other], score
+        marks = ",".join("?" * len(keys))
+        for other, blob, first in self.index.db.execute(
+            "SELECT s.doc, s.signature, d.duplicate_of FROM reprint_signatures s"
+            " JOIN documents d ON d.id = s.doc WHERE s.doc IN"
+            f" (SELECT doc FROM reprint_bands WHERE key IN ({marks}))",
+            keys,
+        ):
+            if other == doc or other in self.reprints.signatures:
+                continue  # itself, replaced; or read again in this run
+            score = reprints.similarity(signature, reprints.Signature.from_blob(blob))
+            if score >= best_score:
+                best, best_score = first or other, score
+        return best if best != doc else None
+
+    def _backfill(self) -> None:
+        """Signatures for documents indexed before krq knew reprints (schema 4 and older)."""
+        rows = self.index.db.execute(
+            "SELECT id, text FROM documents WHERE id NOT IN (SELECT doc FROM reprint_signatures)"
+            " ORDER BY ingested_at, id"
+        ).fetchall()
+        if not rows:
+            return
+        with self.index.transaction() as db:
+            for doc, text in rows:
+                signature = reprints.signature(text)
+                first = self._first_copy(doc, signature)
+                write_signature(db, doc, signature.values, signature.bands())
+                if first is not None:
+                    set_duplicate(db, doc, first)
 
 
 def _extract(
@@ -209,7 +303,7 @@ def _extract(
         if progress:
             # Files read run ahead of files extracted by the pipeline's batch.
             done = len(report.added) + len(report.updated) + len(report.unchanged)
-            progress(done + len(report.skipped), len(reader.files))
+            progress(done + len(report.skipped), max(reader.total, done))
     if batch:
         _write(index, batch, options.model)
         report.written += len(batch)

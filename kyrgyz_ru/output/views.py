@@ -11,7 +11,8 @@ from kyrgyz_ru.output.formats import Column, highlighted
 
 if TYPE_CHECKING:  # records only named in hints: a query imports just what it runs
     from kyrgyz_ru.evaluate.scoring import EntityReport, EvalError, TopicReport
-    from kyrgyz_ru.query.entities import DocumentRow, EntityDetail, EntityRow, MentionRow
+    from kyrgyz_ru.query.documents import DocumentExport, DocumentRow, DuplicateGroup
+    from kyrgyz_ru.query.entities import EntityDetail, EntityRow, MentionRow
     from kyrgyz_ru.query.timeline import DatedMention
     from kyrgyz_ru.query.topics import Evidence, TopicRow
 
@@ -60,7 +61,9 @@ DOCUMENT_COLUMNS = (
     Column("Doc", "id"),
     Column("Date", "date"),
     Column("From", "date_source"),
+    Column("Source", "source"),
     Column("Title", "title", ratio=3),
+    Column("Copy of", "duplicate_of"),
     Column("Chars", "chars", justify="right"),
     Column("People", "people", justify="right"),
     Column("Orgs", "orgs", justify="right"),
@@ -74,6 +77,46 @@ def document_record(row: DocumentRow) -> dict[str, Any]:
         "id": row.id, "date": row.date, "date_source": row.date_source, "title": row.title,
         "chars": row.chars, "path": row.path, "people": row.counts["PERSON"],
         "orgs": row.counts["ORG"], "places": row.counts["PLACE"], "dates": row.counts["DATE"],
+        "url": row.url, "source": row.source, "language": row.language, "format": row.format,
+        "duplicate_of": row.duplicate_of,
+    }  # fmt: skip
+
+
+# `krq export --documents`: the table form leaves the text out (the JSON forms carry it).
+EXPORT_DOCUMENT_COLUMNS = (
+    Column("Doc", "id"),
+    Column("Date", "date"),
+    Column("Source", "source"),
+    Column("Format", "format"),
+    Column("Chars", "chars", justify="right"),
+    Column("Copy of", "duplicate_of"),
+    Column("Title", "title", ratio=3),
+)
+
+
+def document_export_record(row: DocumentExport) -> dict[str, Any]:
+    return {
+        "id": row.id, "title": row.title, "date": row.date, "date_source": row.date_source,
+        "url": row.url, "source": row.source, "language": row.language, "format": row.format,
+        "path": row.path, "chars": row.chars, "duplicate_of": row.duplicate_of, "text": row.text,
+    }  # fmt: skip
+
+
+DUPLICATE_COLUMNS = (
+    Column("First copy", "first"),
+    Column("Source", "source"),
+    Column("Title", "title", ratio=2),
+    Column("Copies", "copies", cell=lambda r: "\n".join(
+        f"{c['id']} ({c['source']})" if c["source"] else c["id"] for c in r["copies"]
+    ), ratio=2),
+)
+
+
+def duplicate_record(group: DuplicateGroup) -> dict[str, Any]:
+    return {
+        "first": group.first, "title": group.title, "source": group.source,
+        "copies": [{"id": c, "source": s} for c, s in zip(group.copies, group.sources,
+                                                          strict=True)],
     }  # fmt: skip
 
 

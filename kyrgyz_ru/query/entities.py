@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 from kyrgyz_ru.errors import NotFoundError, UsageError
 from kyrgyz_ru.normalise import LABELS, alias_key
+from kyrgyz_ru.query.documents import DocumentRow as DocumentRow  # moved (#14)
+from kyrgyz_ru.query.documents import check_doc as check_doc  # moved (#14)
+from kyrgyz_ru.query.documents import documents as documents  # moved (#14)
 from kyrgyz_ru.query.texts import DocumentTexts
 
 FUZZY_SCORE = 85  # below this a name "matches nothing"
@@ -66,17 +69,6 @@ class EntityDetail:
     kb: str | None
     documents: list[tuple[str, int]]
     aliases: list[AliasRow]
-
-
-@dataclass
-class DocumentRow:
-    id: str
-    date: str | None
-    date_source: str | None
-    title: str
-    chars: int
-    path: str
-    counts: dict[str, int]
 
 
 def check_label(label: str | None) -> str | None:
@@ -328,28 +320,6 @@ def show(db: sqlite3.Connection, entity: EntityRow) -> EntityDetail:
         documents=[(d, n) for d, n in documents],
         aliases=aliases,
     )
-
-
-def check_doc(db: sqlite3.Connection, doc: str) -> None:
-    if db.execute("SELECT 1 FROM documents WHERE id = ?", (doc,)).fetchone() is None:
-        raise NotFoundError(f"no document '{_short(doc)}' in the index; see krq docs")
-
-
-def documents(db: sqlite3.Connection, limit: int | None = None) -> list[DocumentRow]:
-    """Documents by id, with their mentions counted per label (only for those listed)."""
-    sql = "SELECT id, date, date_source, title, chars, path FROM documents ORDER BY id"
-    rows = db.execute(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ()).fetchall()
-    result = []
-    for r in rows:
-        counts = dict(
-            db.execute("SELECT label, count(*) FROM mentions WHERE doc = ? GROUP BY label", (r[0],))
-        )
-        result.append(
-            DocumentRow(
-                r[0], r[1], r[2], r[3], r[4], r[5], {lb: counts.get(lb, 0) for lb in LABELS}
-            )
-        )
-    return result
 
 
 def paragraph_records(db: sqlite3.Connection) -> Iterator[dict[str, object]]:

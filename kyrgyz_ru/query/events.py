@@ -85,13 +85,15 @@ def check_choices(values: Sequence[str], allowed: Sequence[str], option: str) ->
     return tuple(chosen)
 
 
+# Entity -> its names -> the actors and places named so: index lookups from the entity's side,
+# computed once per query rather than once per event.
 _ACTOR_IS = (
-    "EXISTS (SELECT 1 FROM event_actors a JOIN mentions m ON m.doc = a.doc"
-    " AND m.start = a.start AND m.end = a.end WHERE a.event = e.id AND m.entity = ?)"
+    "e.id IN (SELECT a.event FROM names n JOIN event_actors a ON a.label = n.label"
+    " AND a.name = n.name WHERE n.entity = ?)"
 )
 _PLACE_IS = (
-    "EXISTS (SELECT 1 FROM mentions m WHERE m.doc = e.doc AND m.start = e.place_start"
-    " AND m.end = e.place_end AND m.entity = ?)"
+    "e.id IN (SELECT p.id FROM names n JOIN events p ON p.place_label = n.label"
+    " AND p.place_name = n.name WHERE n.entity = ?)"
 )
 
 
@@ -138,11 +140,12 @@ _COLUMNS = (
 def events(db: sqlite3.Connection, chosen: EventFilter, limit: int | None = None) -> list[EventRow]:
     """The events the filter selects: newest first (or oldest first), undated ones last."""
     where, args = _where(chosen)
-    order = "ASC" if chosen.oldest_first else "DESC"
-    sql = (
-        f"SELECT {_COLUMNS} FROM events e WHERE {where}"
-        f" ORDER BY {_WHEN} IS NULL, {_WHEN} {order}, e.doc, e.start, e.id"
+    # Newest first reads the date index backwards (undated events sort last there); oldest
+    # first puts undated events last too, at the price of a sort.
+    order = (
+        f"{_WHEN} IS NULL, {_WHEN}, e.id" if chosen.oldest_first else f"{_WHEN} DESC, e.id DESC"
     )
+    sql = f"SELECT {_COLUMNS} FROM events e WHERE {where} ORDER BY {order}"
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
@@ -178,10 +181,10 @@ def _complete(db: sqlite3.Connection, rows: list[EventRow], texts: DocumentTexts
     marks = ",".join("?" * len(by_id))
     seen: dict[int, set[str]] = {r.id: set() for r in rows}
     for event, text, role, reason, entity, name, label in db.execute(
-        "SELECT a.event, a.text, a.role, a.reason, m.entity, n.name, n.label"
-        " FROM event_actors a LEFT JOIN mentions m ON m.doc = a.doc AND m.start = a.start"
-        " AND m.end = a.end LEFT JOIN entities n ON n.id = m.entity"
-        f" WHERE a.event IN ({marks}) ORDER BY a.event, a.rowid",
+        "SELECT a.event, a.text, a.role, a.reason, n.entity, x.name, x.label"
+        " FROM event_actors a LEFT JOIN names n ON n.label = a.label AND n.name = a.name"
+        f" LEFT JOIN entities x ON x.id = n.entity WHERE a.event IN ({marks})"
+        " ORDER BY a.event, a.rowid",
         list(by_id),
     ):
         # Two references to one entity ("Lavrov ... he") are one actor.
@@ -195,8 +198,8 @@ def _complete(db: sqlite3.Connection, rows: list[EventRow], texts: DocumentTexts
                   label if resolved else None, text, role, reason if resolved else "unresolved")
         )  # fmt: skip
     for event, entity, name in db.execute(
-        "SELECT e.id, m.entity, n.name FROM events e JOIN mentions m ON m.doc = e.doc"
-        " AND m.start = e.place_start AND m.end = e.place_end JOIN entities n ON n.id = m.entity"
+        "SELECT e.id, n.entity, x.name FROM events e JOIN names n ON n.label = e.place_label"
+        " AND n.name = e.place_name JOIN entities x ON x.id = n.entity"
         f" WHERE e.id IN ({marks})",
         list(by_id),
     ):
@@ -223,11 +226,11 @@ class Counterpart:
 def counterparts(db: sqlite3.Connection, entity: str, limit: int = 20) -> list[Counterpart]:
     """Who takes part in events with `entity`, by number of shared events."""
     rows = db.execute(
-        "WITH mine AS (SELECT DISTINCT a.event FROM event_actors a JOIN mentions m"
-        " ON m.doc = a.doc AND m.start = a.start AND m.end = a.end WHERE m.entity = ?),"
-        " other AS (SELECT DISTINCT a.event, m.entity FROM mine JOIN event_actors a"
-        " ON a.event = mine.event JOIN mentions m ON m.doc = a.doc AND m.start = a.start"
-        " AND m.end = a.end WHERE m.entity != ?)"
+        "WITH mine AS (SELECT DISTINCT a.event FROM names n JOIN event_actors a"
+        " ON a.label = n.label AND a.name = n.name WHERE n.entity = ?),"
+        " other AS (SELECT DISTINCT a.event, n.entity FROM mine JOIN event_actors a"
+        " ON a.event = mine.event JOIN names n ON n.label = a.label AND n.name = a.name"
+        " WHERE n.entity != ?)"
         " SELECT n.id, n.name, n.label, count(*), group_concat(DISTINCT e.event_type),"
         " min(coalesce(e.date, e.document_date)), max(coalesce(e.date, e.document_date))"
         " FROM other JOIN events e ON e.id = other.event JOIN entities n ON n.id = other.entity"

@@ -106,8 +106,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         + STATS_SQL,
     ),
     Migration("krq's mark in the file header", f"PRAGMA application_id = {APPLICATION_ID:d};"),
-    # Events name their actors and place by the offsets of mentions of the same document, so
-    # relinking a name relinks its events too: queries join them to mentions for the entity.
+    # Events name their actors and place as mentions do, by (label, in-document name): the
+    # names table links those to entities, so a relink relinks events with no rewrite, and
+    # "events of entity X" is entity -> its names -> actors, all through indexes.
     Migration(
         "events and their actors",
         """
@@ -116,14 +117,38 @@ MIGRATIONS: tuple[Migration, ...] = (
             end INTEGER NOT NULL, paragraph INTEGER, event_type TEXT NOT NULL, mode TEXT,
             trigger_start INTEGER NOT NULL, trigger_end INTEGER NOT NULL, rule TEXT NOT NULL,
             date TEXT, date_source TEXT, document_date TEXT, place_start INTEGER,
-            place_end INTEGER);
+            place_end INTEGER, place_label TEXT, place_name TEXT);
         CREATE INDEX events_doc ON events(doc, start);
         CREATE INDEX events_when ON events(coalesce(date, document_date));
+        CREATE INDEX events_place ON events(place_label, place_name)
+            WHERE place_name IS NOT NULL;
         CREATE TABLE event_actors(
-            event INTEGER NOT NULL, doc TEXT NOT NULL, start INTEGER NOT NULL,
-            end INTEGER NOT NULL, text TEXT NOT NULL, role TEXT NOT NULL, reason TEXT NOT NULL);
+            event INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+            text TEXT NOT NULL, role TEXT NOT NULL, reason TEXT NOT NULL, label TEXT,
+            name TEXT);
         CREATE INDEX event_actors_event ON event_actors(event);
-        CREATE INDEX event_actors_mention ON event_actors(doc, start);
+        CREATE INDEX event_actors_name ON event_actors(label, name) WHERE name IS NOT NULL;
+        """,
+    ),
+    # Articles come from web pages and exports (#14) with metadata of their own; reprints of
+    # one story name their first copy, found by the MinHash signatures and LSH band keys kept
+    # here so that a later ingest compares its articles with those already indexed.
+    Migration(
+        "document metadata and reprints",
+        """
+        ALTER TABLE documents ADD COLUMN url TEXT;
+        ALTER TABLE documents ADD COLUMN source TEXT;
+        ALTER TABLE documents ADD COLUMN language TEXT;
+        ALTER TABLE documents ADD COLUMN format TEXT NOT NULL DEFAULT 'txt';
+        ALTER TABLE documents ADD COLUMN record TEXT;
+        ALTER TABLE documents ADD COLUMN duplicate_of TEXT;
+        CREATE INDEX documents_source ON documents(source COLLATE NOCASE, duplicate_of);
+        CREATE INDEX documents_duplicate ON documents(duplicate_of);
+        CREATE TABLE reprint_signatures(
+            doc TEXT PRIMARY KEY, signature BLOB NOT NULL) WITHOUT ROWID;
+        CREATE TABLE reprint_bands(
+            key INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
+        CREATE INDEX reprint_bands_doc ON reprint_bands(doc);
         """,
     ),
 )

@@ -6,7 +6,8 @@ from __future__ import annotations
 import bisect
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+import struct
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from kyrgyz_ru.store.migrations import STATS_SQL, statements
@@ -18,11 +19,15 @@ if TYPE_CHECKING:
 # Tables that hold rows of one document, and the column naming it.
 DOCUMENT_TABLES = (
     ("documents", "id"), ("paragraphs", "doc"), ("mentions", "doc"), ("acronyms", "doc"),
-    ("topics", "doc"), ("phrases", "doc"), ("events", "doc"), ("event_actors", "doc"),
+    ("topics", "doc"), ("phrases", "doc"), ("events", "doc"),
+    ("reprint_signatures", "doc"), ("reprint_bands", "doc"),
 )  # fmt: skip
 
 
 def delete_document(db: sqlite3.Connection, doc: str) -> None:
+    db.execute(
+        "DELETE FROM event_actors WHERE event IN (SELECT id FROM events WHERE doc = ?)", (doc,)
+    )
     for table, column in DOCUMENT_TABLES:  # names from the constant above, never user input
         db.execute(f"DELETE FROM {table} WHERE {column} = ?", (doc,))
 
@@ -32,13 +37,17 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
     document = extracted.document
     delete_document(db, document.id)
     db.execute(
-        "INSERT INTO documents(id, path, sha256, date, date_source, title, chars, text, model)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO documents(id, path, sha256, date, date_source, title, chars, text, model,"
+        " url, source, language, format, record, duplicate_of)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             document.id, document.path, document.sha256, document.date,
             document.date_source, document.title, len(document.text), document.text, model,
+            document.url, document.source, document.language, document.format,
+            document.record, document.duplicate_of,
         ),
     )  # fmt: skip
+    write_signature(db, document.id, document.signature, document.bands)
     paragraphs = extracted.paragraphs
     db.executemany(
         "INSERT INTO paragraphs(doc, idx, start, end) VALUES (?, ?, ?, ?)",
@@ -67,26 +76,64 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
         "INSERT INTO phrases(doc, paragraph, phrase, count) VALUES (?, ?, ?, ?)",
         [(document.id, paragraph, phrase, count) for paragraph, phrase, count in extracted.phrases],
     )
-    _write_events(db, extracted.events, starts)
+    names = {(m.start, m.end): (m.label, m.name) for m in extracted.mentions}
+    _write_events(db, extracted.events, starts, names)
 
 
-def _write_events(db: sqlite3.Connection, events: Iterable[Event], starts: list[int]) -> None:
+def write_signature(
+    db: sqlite3.Connection, doc: str, signature: Sequence[int], bands: Iterable[int]
+) -> None:
+    """A document's MinHash signature (4 bytes a value) and its LSH band keys, replacing any."""
+    db.execute("DELETE FROM reprint_signatures WHERE doc = ?", (doc,))
+    db.execute("DELETE FROM reprint_bands WHERE doc = ?", (doc,))
+    # An empty signature (a text too short to compare) still says the document was looked at.
+    db.execute(
+        "INSERT INTO reprint_signatures(doc, signature) VALUES (?, ?)",
+        (doc, struct.pack(f"<{len(signature)}I", *signature)),
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO reprint_bands(key, doc) VALUES (?, ?)", [(k, doc) for k in bands]
+    )
+
+
+def set_duplicate(db: sqlite3.Connection, doc: str, first: str | None) -> None:
+    """Name the first copy of the story `doc` reprints (None: it is a first copy)."""
+    db.execute("UPDATE documents SET duplicate_of = ? WHERE id = ?", (first, doc))
+
+
+def _write_events(
+    db: sqlite3.Connection,
+    events: Iterable[Event],
+    starts: list[int],
+    names: Mapping[tuple[int, int], tuple[str, str]],
+) -> None:
+    """Events with their actors and place named as their mentions are: (label, name), or
+    none for an actor whose words resolved to no mention."""
+    nobody: tuple[str | None, str | None] = (None, None)
+    named: Mapping[tuple[int, int], tuple[str | None, str | None]] = names
     for e in events:
+        place = nobody
+        if e.place_start is not None and e.place_end is not None:
+            place = named.get((e.place_start, e.place_end), nobody)
         row = db.execute(
             "INSERT INTO events(doc, start, end, paragraph, event_type, mode, trigger_start,"
-            " trigger_end, rule, date, date_source, document_date, place_start, place_end)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " trigger_end, rule, date, date_source, document_date, place_start, place_end,"
+            " place_label, place_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 e.doc, e.start, e.end, _paragraph_of(starts, e.start), e.event_type, e.mode,
                 e.trigger_start, e.trigger_end, e.rule, e.date, e.date_source, e.document_date,
-                e.place_start, e.place_end,
+                e.place_start, e.place_end, *place,
             ),
         )  # fmt: skip
         db.executemany(
-            "INSERT INTO event_actors(event, doc, start, end, text, role, reason)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(row.lastrowid, e.doc, a.start, a.end, a.text, a.role, a.reason) for a in e.actors],
-        )
+            "INSERT INTO event_actors(event, start, end, text, role, reason, label, name)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (row.lastrowid, a.start, a.end, a.text, a.role, a.reason,
+                 *(nobody if a.reason == "unresolved" else named.get((a.start, a.end), nobody)))
+                for a in e.actors
+            ],
+        )  # fmt: skip
 
 
 def _paragraph_of(starts: list[int], offset: int) -> int | None:
