@@ -21,7 +21,7 @@ test: install
 	$(BIN)/python -m pytest
 
 eval: install
-	$(BIN)/krq eval --gold tests/data/seeds-entities.jsonl --topics-gold tests/data/seeds-topics.jsonl
+	$(BIN)/krq eval --gold tests/data/seeds-entities.jsonl --topics-gold tests/data/seeds-topics.jsonl --events-gold tests/data/seeds-events.jsonl
 
 bench: install
 	$(BIN)/python benchmarks/bench.py

@@ -74,10 +74,39 @@ class Ingested:
 
 
 WORDS = (
-    "budget", "harvest", "railway", "council", "mountain", "river", "tariff", "school",
-    "hospital", "election", "court", "border", "festival", "mine", "bridge", "airport",
-    "reform", "museum", "license", "water", "customs", "bank", "winter", "farmers", "teachers",
-    "doctors", "drivers", "miners", "pupils", "judges", "traders", "herders", "engineers",
+    "budget",
+    "harvest",
+    "railway",
+    "council",
+    "mountain",
+    "river",
+    "tariff",
+    "school",
+    "hospital",
+    "election",
+    "court",
+    "border",
+    "festival",
+    "mine",
+    "bridge",
+    "airport",
+    "reform",
+    "museum",
+    "license",
+    "water",
+    "customs",
+    "bank",
+    "winter",
+    "farmers",
+    "teachers",
+    "doctors",
+    "drivers",
+    "miners",
+    "pupils",
+    "judges",
+    "traders",
+    "herders",
+    "engineers",
 )
 
 
@@ -87,7 +116,8 @@ def _body(rng: random.Random) -> str:
     for _ in range(2):
         sentences = [
             f"{rng.choice(['Sadyr Japarov', 'Sergei Lavrov', 'Bishkek officials'])} said "
-            + " ".join(rng.choice(WORDS) for _ in range(14)) + "."
+            + " ".join(rng.choice(WORDS) for _ in range(14))
+            + "."
             for _ in range(3)
         ]
         paragraphs.append(" ".join(sentences))
@@ -109,9 +139,18 @@ def ingested(tmp_path_factory: pytest.TempPathFactory, nlp: Any) -> Ingested:
         texts[name] = "\n\n".join(paragraphs)
     (folder / "wall.htm").write_text("<html><body><form>Log in</form></body></html>", "utf-8")
     lines = [
-        json.dumps({"id": "j1", "text": (t := _body(rng)), "title": "J one", "date": "2020-01-02",
-                    "url": "https://x.example/1", "source": "TASS", "language": "ru",
-                    "extra": [1, 2]}),
+        json.dumps(
+            {
+                "id": "j1",
+                "text": (t := _body(rng)),
+                "title": "J one",
+                "date": "2020-01-02",
+                "url": "https://x.example/1",
+                "source": "TASS",
+                "language": "ru",
+                "extra": [1, 2],
+            }
+        ),
         "{not json",
         json.dumps({"title": "no text here"}),
         json.dumps({"body": (u := _body(rng))}),  # only under another name: --field

@@ -177,17 +177,17 @@ def next_schema(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Non
 def test_an_older_index_is_migrated_in_place(krq: Runner, fresh_db: Path, next_schema: Any) -> None:
     before = json.loads(krq("docs", "--db", fresh_db, "--json").out)
     next_schema(
-        "ALTER TABLE documents ADD COLUMN language TEXT NOT NULL DEFAULT 'en';"
-        " CREATE TABLE sources(doc TEXT NOT NULL, url TEXT NOT NULL);"
-        " CREATE INDEX sources_doc ON sources(doc);"
+        "ALTER TABLE documents ADD COLUMN dialect TEXT NOT NULL DEFAULT 'en';"
+        " CREATE TABLE feeds(doc TEXT NOT NULL, url TEXT NOT NULL);"
+        " CREATE INDEX feeds_doc ON feeds(doc);"
     )
     result = krq("docs", "--db", fresh_db, "--json")
     assert result.status == 0, result.err
     assert json.loads(result.out) == before  # the data survived
     with contextlib.closing(sqlite3.connect(fresh_db)) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
-        assert {r[0] for r in db.execute("SELECT DISTINCT language FROM documents")} == {"en"}
-        assert db.execute("SELECT count(*) FROM sources").fetchone()[0] == 0
+        assert {r[0] for r in db.execute("SELECT DISTINCT dialect FROM documents")} == {"en"}
+        assert db.execute("SELECT count(*) FROM feeds").fetchone()[0] == 0
 
 
 def test_an_index_of_schema_1_is_migrated_to_the_current_one(
@@ -208,7 +208,11 @@ def test_an_index_of_schema_1_is_migrated_to_the_current_one(
         db.execute("DROP INDEX topics_rank")
         db.execute("CREATE INDEX mentions_value ON mentions(label, value)")
         db.execute("DELETE FROM meta WHERE key = 'paragraphs'")
-        for table in ("events", "event_actors"):  # schema 4
+        for index in ("documents_date", "documents_source", "documents_duplicate"):  # 5, 6
+            db.execute(f"DROP INDEX {index}")
+        for column in ("url", "source", "language", "format", "record", "duplicate_of"):  # 5
+            db.execute(f"ALTER TABLE documents DROP COLUMN {column}")
+        for table in ("reprint_signatures", "reprint_bands", "events", "event_actors"):  # 5, 4
             db.execute(f"DROP TABLE {table}")
         db.execute("PRAGMA application_id = 0")  # schema 3
         db.execute("PRAGMA user_version = 1")
@@ -217,7 +221,8 @@ def test_an_index_of_schema_1_is_migrated_to_the_current_one(
     with contextlib.closing(sqlite3.connect(old)) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     migrated, built = counts(old), counts(fresh_db)
-    for table in ("events", "event_actors"):  # schema 1 had none: the next ingest makes them
+    # Schema 1 had none of these: the next ingest makes them.
+    for table in ("events", "event_actors", "reprint_signatures", "reprint_bands"):
         assert migrated.pop(table) == 0
         built.pop(table)
     assert migrated == built
@@ -227,14 +232,14 @@ def test_a_failed_migration_leaves_the_index_as_it_was(
     krq: Runner, fresh_db: Path, next_schema: Any
 ) -> None:
     before = counts(fresh_db)
-    next_schema("ALTER TABLE documents ADD COLUMN language TEXT; CREATE TABLE documents(id);")
+    next_schema("ALTER TABLE documents ADD COLUMN dialect TEXT; CREATE TABLE documents(id);")
     line = one_line_error(krq("docs", "--db", fresh_db), ExitStatus.INDEX)
     assert f"cannot migrate the index at {fresh_db} to schema {SCHEMA_VERSION + 1}" in line
     assert line.endswith("rebuild it with: krq ingest --rebuild")
     with contextlib.closing(sqlite3.connect(fresh_db)) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         columns = {r[1] for r in db.execute("PRAGMA table_info(documents)")}
-    assert "language" not in columns  # the whole step rolled back, not half of it
+    assert "dialect" not in columns  # the whole step rolled back, not half of it
     assert counts(fresh_db) == before
 
 

@@ -57,8 +57,13 @@ def test_signatures_are_stable_across_processes() -> None:
         "print(signature('one two three four five six seven eight').values[:4])"
     )
     runs = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       check=True, env={"PYTHONHASHSEED": str(n)}).stdout
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": str(n)},
+        ).stdout
         for n in (1, 2)
     }
     assert len(runs) == 1

@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "topics": "topics",
     "timeline": "timeline",
     "events": "events",
+    "network": "network",
+    "trend": "trend",
 }
 
 

@@ -27,9 +27,7 @@ def export_cli(
     ] = False,
     documents: Annotated[
         bool,
-        typer.Option(
-            "--documents", help="Export documents with their metadata and text instead."
-        ),
+        typer.Option("--documents", help="Export documents with their metadata and text instead."),
     ] = False,
     db: DbOption = None,
     model: ModelOption = None,

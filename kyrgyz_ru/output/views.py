@@ -106,9 +106,14 @@ DUPLICATE_COLUMNS = (
     Column("First copy", "first"),
     Column("Source", "source"),
     Column("Title", "title", ratio=2),
-    Column("Copies", "copies", cell=lambda r: "\n".join(
-        f"{c['id']} ({c['source']})" if c["source"] else c["id"] for c in r["copies"]
-    ), ratio=2),
+    Column(
+        "Copies",
+        "copies",
+        cell=lambda r: "\n".join(
+            f"{c['id']} ({c['source']})" if c["source"] else c["id"] for c in r["copies"]
+        ),
+        ratio=2,
+    ),
 )
 
 

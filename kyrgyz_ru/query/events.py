@@ -142,9 +142,7 @@ def events(db: sqlite3.Connection, chosen: EventFilter, limit: int | None = None
     where, args = _where(chosen)
     # Newest first reads the date index backwards (undated events sort last there); oldest
     # first puts undated events last too, at the price of a sort.
-    order = (
-        f"{_WHEN} IS NULL, {_WHEN}, e.id" if chosen.oldest_first else f"{_WHEN} DESC, e.id DESC"
-    )
+    order = f"{_WHEN} IS NULL, {_WHEN}, e.id" if chosen.oldest_first else f"{_WHEN} DESC, e.id DESC"
     sql = f"SELECT {_COLUMNS} FROM events e WHERE {where} ORDER BY {order}"
     if limit is not None:
         sql += " LIMIT ?"

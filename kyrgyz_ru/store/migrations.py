@@ -151,6 +151,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX reprint_bands_doc ON reprint_bands(doc);
         """,
     ),
+    # --since/--until select documents by date: without an index that reads every document's
+    # row, and its first page of text, on each query.
+    Migration("documents by date", "CREATE INDEX documents_date ON documents(date, id);"),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

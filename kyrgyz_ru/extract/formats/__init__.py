@@ -30,8 +30,10 @@ KINDS = {
 GZIP_MAGIC = b"\x1f\x8b"
 # An unpacked file larger than this is refused rather than filling memory (a gzip bomb).
 MAX_UNPACKED = 1 << 30
-_HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
-                         re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 _ISO_PREFIX = re.compile(r"\A(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?:[T ]|$)")
 _DAY_FORMATS = ("%d.%m.%Y", "%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%Y/%m/%d")
 

@@ -165,9 +165,7 @@ def _rows(
             continue
         number += 1
         if len(row) != len(header):
-            yield BadRecord(
-                number, start, f"{len(row)} fields where the header has {len(header)}"
-            )
+            yield BadRecord(number, start, f"{len(row)} fields where the header has {len(header)}")
             continue
         yield _record(number, start, dict(zip(header, row, strict=True)), mapping)
 
