@@ -32,19 +32,19 @@ def report():  # type: ignore[no-untyped-def]
     return _event_dev().run()
 
 
-# Measured on the seeds when written: micro F1 0.904, actor F1 0.861, date 0.865, place
-# 0.806, mode 0.984. The guards sit a little below so that a harmless change passes.
+# Measured on the seeds when written: micro F1 0.915, actor F1 0.912, date 1.000, place
+# 0.944, mode 0.984. The guards sit a little below so that a harmless change passes.
 def test_event_micro_f1(report) -> None:  # type: ignore[no-untyped-def]
-    assert report.micro.f1 >= 0.89
+    assert report.micro.f1 >= 0.90
 
 
 def test_actor_f1(report) -> None:  # type: ignore[no-untyped-def]
-    assert report.actors.f1 >= 0.85
+    assert report.actors.f1 >= 0.90
 
 
 def test_date_place_mode(report) -> None:  # type: ignore[no-untyped-def]
-    assert report.accuracy(report.date) >= 0.85
-    assert report.accuracy(report.place) >= 0.79
+    assert report.accuracy(report.date) >= 0.97
+    assert report.accuracy(report.place) >= 0.93
     assert report.accuracy(report.mode) >= 0.97
 
 
@@ -55,8 +55,14 @@ def test_extraction_is_cheap(report) -> None:  # type: ignore[no-untyped-def]
 # -- small made-up texts --------------------------------------------------------------------
 
 
-def _run(text: str, names: dict[str, str], date: str | None = "2024-05-02") -> list[Event]:
-    """Events of `text`, with mentions wherever a key of `names` occurs (value: label)."""
+def _run(
+    text: str,
+    names: dict[str, str],
+    date: str | None = "2024-05-02",
+    values: dict[str, str] | None = None,
+) -> list[Event]:
+    """Events of `text`, with mentions wherever a key of `names` occurs (value: label); DATE
+    mentions take their ISO value from `values`."""
     sentences = [
         (m.start(), m.end()) for m in re.finditer(r"[^.\n]+[.?]?", text) if m.group().strip()
     ]
@@ -70,7 +76,10 @@ def _run(text: str, names: dict[str, str], date: str | None = "2024-05-02") -> l
             full = surface
             if label == "PERSON" and " " not in surface:
                 full = next((k for k in names if k.endswith(" " + surface)), surface)
-            mentions.append(Mention("t", m.start(), m.end(), surface, label, s[0], s[1], name=full))
+            value = (values or {}).get(surface)
+            mentions.append(
+                Mention("t", m.start(), m.end(), surface, label, s[0], s[1], name=full, value=value)
+            )
     mentions.sort(key=lambda m: m.start)
     document = Document("t", "t.txt", text, "0", date)
     return extract_events(document, sentences, [], mentions, load_event_lexicon())
@@ -273,3 +282,121 @@ def test_a_visit_that_frames_a_meeting_gives_way_to_it() -> None:
     consult = next(e for e in _run(text, names) if e.event_type == "CONSULT")
     assert consult.mode == "meet"
     assert text[consult.place_start or 0 : consult.place_end or 0] == "Tianjin"
+
+
+def test_a_family_name_alone_is_the_full_name() -> None:
+    text = "Wen Jiabao met Almazbek Atambayev in Beijing. Wen and Atambayev signed a treaty."
+    names = {"Wen Jiabao": "PERSON", "Almazbek Atambayev": "PERSON", "Wen": "PERSON",
+             "Atambayev": "PERSON", "Beijing": "PLACE"}  # fmt: skip
+    events = _run(text, names)
+    for e in events:
+        e_names = {a.name for a in e.actors}
+        assert e_names == {"Wen Jiabao", "Almazbek Atambayev"}, e
+    signing = next(e for e in events if e.event_type == "AGREE")
+    assert all(text[a.start : a.end] in names for a in signing.actors)
+
+
+def test_the_speakers_we_in_a_later_sentence_is_the_occasions_side() -> None:
+    text = (
+        "Emomali Rahmon will pay a state visit to Russia.\n\n"
+        "Foreign Minister Sirojiddin Muhriddin:\n\n"
+        "As part of the visit, we will discuss migration."
+    )
+    names = {"Emomali Rahmon": "PERSON", "Russia": "PLACE", "Sirojiddin Muhriddin": "PERSON"}
+    events = _run(text, names)
+    later = [e for e in events if e.start > 80 and e.event_type == "CONSULT"]
+    assert later and _actor_names(later[0]) == {"Emomali Rahmon", "Russia"}
+
+
+def test_the_two_countries_are_parties_though_named_in_the_matter() -> None:
+    text = (
+        "Russia and Tajikistan are allies. "
+        "Supplies of grain to Tajikistan were discussed by the two countries in May."
+    )
+    names = {"Russia": "PLACE", "Tajikistan": "PLACE", "May": "DATE"}
+    talks = next(e for e in _run(text, names) if e.event_type == "CONSULT")
+    assert _actor_names(talks) == {"Russia", "Tajikistan"}
+
+
+def test_a_name_the_interviewer_addresses_is_no_party() -> None:
+    text = (
+        "Interview with Jeenbek Kulubaev.\n\n"
+        "— Jeenbek Kulubaev, what will the visit of Sadyr Japarov to Moscow bring?"
+    )
+    names = {"Jeenbek Kulubaev": "PERSON", "Sadyr Japarov": "PERSON", "Moscow": "PLACE"}
+    visit = next(e for e in _run(text, names) if e.mode == "visit")
+    assert "Jeenbek Kulubaev" not in _actor_names(visit)
+    text = "Putin, Tokayev discuss the crisis"
+    events = _run(text, {"Putin": "PERSON", "Tokayev": "PERSON"})
+    assert events and _actor_names(events[0]) == {"Putin", "Tokayev"}
+
+
+def test_leaders_of_listed_states_are_those_states() -> None:
+    text = "In Minsk, the leaders of Armenia, Belarus, and Russia signed four documents."
+    names = {"Minsk": "PLACE", "Armenia": "PLACE", "Belarus": "PLACE", "Russia": "PLACE"}
+    signing = next(e for e in _run(text, names) if e.event_type == "AGREE")
+    assert _actor_names(signing) == {"Armenia", "Belarus", "Russia"}
+    text = (
+        "Russian Foreign Minister Sergey Lavrov came to Bishkek. "
+        "The Foreign Ministers of Russia and Kyrgyzstan signed a protocol with "
+        "Kyrgyz Foreign Minister Ruslan Kazakbaev present."
+    )
+    names = {"Sergey Lavrov": "PERSON", "Bishkek": "PLACE", "Russia": "PLACE",
+             "Kyrgyzstan": "PLACE", "Ruslan Kazakbaev": "PERSON"}  # fmt: skip
+    signing = next(e for e in _run(text, names) if e.event_type == "AGREE")
+    assert {"Sergey Lavrov", "Ruslan Kazakbaev"} <= _actor_names(signing)
+
+
+def test_at_an_organisations_summit_the_heads_of_state_are_the_body() -> None:
+    text = (
+        "Sadyr Japarov and Emomali Rahmon met.\n\nCSTO summit opens in Bishkek.\n\n"
+        "At the meeting of the CSTO Collective Security Council, the heads of state signed "
+        "12 documents."
+    )
+    names = {"Sadyr Japarov": "PERSON", "Emomali Rahmon": "PERSON", "Bishkek": "PLACE",
+             "CSTO Collective Security Council": "ORG", "CSTO": "ORG"}  # fmt: skip
+    events = _run(text, names)
+    summit = next(e for e in events if e.event_type == "CONSULT" and e.start >= 70)
+    signing = next(e for e in events if e.event_type == "AGREE")
+    assert summit.mode == "summit"
+    assert _actor_names(signing) == {"CSTO"}
+
+
+def test_a_council_of_two_states_meets_bilaterally() -> None:
+    text = "Sadyr Japarov chaired the meeting of the Kyrgyz-Kazakh Intergovernmental Council."
+    events = _run(text, {"Sadyr Japarov": "PERSON"})
+    assert events and events[0].mode == "meet"
+    events = _run(text.replace("Kyrgyz-Kazakh", "Eurasian"), {"Sadyr Japarov": "PERSON"})
+    assert events and events[0].mode == "summit"
+
+
+def test_a_possibility_to_travel_is_no_visit() -> None:
+    text = "The programme will allow citizens of Kyrgyzstan to travel to Russia."
+    assert _run(text, {"Kyrgyzstan": "PLACE", "Russia": "PLACE"}) == []
+
+
+def test_the_next_meeting_is_another_occasion() -> None:
+    text = (
+        "Sergey Lavrov held talks with Ruslan Kazakbaev in Bishkek on May 2. "
+        "The next meeting of the commission will take place in June. "
+        "During the talks, the parties discussed migration."
+    )
+    names = {"Sergey Lavrov": "PERSON", "Ruslan Kazakbaev": "PERSON", "Bishkek": "PLACE",
+             "May 2": "DATE", "June": "DATE"}  # fmt: skip
+    events = _run(text, names, values={"May 2": "2024-05-02", "June": "2024-06"})
+    last = [e for e in events if e.start >= text.index("During")]
+    assert last and last[0].date == "2024-05-02"
+    assert text[last[0].place_start or 0 : last[0].place_end or 0] == "Bishkek"
+
+
+def test_a_coarser_date_keeps_the_storys_place() -> None:
+    text = (
+        "Sadyr Japarov met Xi Jinping in Tianjin. "
+        "Xi Jinping noted that this year the parties have held two meetings."
+    )
+    names = {"Sadyr Japarov": "PERSON", "Xi Jinping": "PERSON", "Tianjin": "PLACE",
+             "this year": "DATE"}  # fmt: skip
+    events = _run(text, names, values={"this year": "2024"})
+    later = [e for e in events if e.start > 40]
+    assert later
+    assert text[later[0].place_start or 0 : later[0].place_end or 0] == "Tianjin"

@@ -12,8 +12,8 @@ TABLES_SQL = "SELECT name FROM sqlite_master WHERE type = 'table'"
 # without opening it, so that nothing but a krq index is ever changed or replaced.
 APPLICATION_ID = 0x6B727121  # "krq!"
 
-# Recomputes the corpus-wide figures of migration 2 from the tables they summarise: run by the
-# migration itself and after every relink or retopic.
+# The corpus-wide figures as migration 2 first computed them, before reprints existed; after
+# every relink or retopic store.writes.refresh_stats recounts them, a story once.
 STATS_SQL = """
     DELETE FROM topic_stats;
     INSERT INTO topic_stats SELECT topic, count(*), count(DISTINCT doc) FROM topics GROUP BY topic;

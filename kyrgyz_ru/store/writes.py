@@ -10,7 +10,7 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from kyrgyz_ru.store.migrations import STATS_SQL, statements
+from kyrgyz_ru.store.migrations import statements
 
 if TYPE_CHECKING:
     from kyrgyz_ru.extract.canonical import Link
@@ -22,6 +22,9 @@ DOCUMENT_TABLES = (
     ("topics", "doc"), ("phrases", "doc"), ("events", "doc"),
     ("reprint_signatures", "doc"), ("reprint_bands", "doc"),
 )  # fmt: skip
+# Reprints of a story (documents with duplicate_of) are left out of every count by default,
+# as listings leave them out unless --all-copies.
+_FIRST_COPIES = "doc NOT IN (SELECT id FROM documents WHERE duplicate_of IS NOT NULL)"
 
 
 def delete_document(db: sqlite3.Connection, doc: str) -> None:
@@ -162,9 +165,32 @@ def set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
     db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
 
+# The corpus-wide figures topic queries read, counted a story once.
+FIGURES_SQL = f"""
+    DELETE FROM topic_stats;
+    INSERT INTO topic_stats SELECT topic, count(*), count(DISTINCT doc) FROM topics
+        WHERE {_FIRST_COPIES} GROUP BY topic;
+    DELETE FROM phrase_stats;
+    INSERT INTO phrase_stats SELECT phrase, count(*) FROM phrases WHERE {_FIRST_COPIES}
+        GROUP BY phrase;
+    DELETE FROM entity_paragraphs;
+    INSERT INTO entity_paragraphs SELECT entity, count(*) FROM (SELECT DISTINCT entity, doc,
+        paragraph FROM mentions WHERE entity IS NOT NULL AND paragraph IS NOT NULL
+        AND {_FIRST_COPIES}) GROUP BY entity;
+    DELETE FROM entity_topics;
+    INSERT INTO entity_topics SELECT m.entity, t.topic, count(*), count(DISTINCT m.doc)
+        FROM (SELECT DISTINCT entity, doc, paragraph FROM mentions
+              WHERE entity IS NOT NULL AND paragraph IS NOT NULL AND {_FIRST_COPIES}) AS m
+        JOIN topics t ON t.doc = m.doc AND t.paragraph = m.paragraph
+        GROUP BY m.entity, t.topic;
+    INSERT OR REPLACE INTO meta(key, value) SELECT 'paragraphs', count(*) FROM paragraphs
+        WHERE {_FIRST_COPIES};
+"""
+
+
 def refresh_stats(db: sqlite3.Connection) -> None:
     """Recount the corpus-wide figures topic queries read (after links or topics change)."""
-    for statement in statements(STATS_SQL):
+    for statement in statements(FIGURES_SQL):
         db.execute(statement)
 
 
@@ -220,12 +246,17 @@ def write_links(db: sqlite3.Connection, links: Mapping[tuple[str, str], Link]) -
         "INSERT INTO entities(id, label, name) SELECT DISTINCT entity, 'DATE',"
         " substr(entity, 6) FROM mentions WHERE label = 'DATE'"
     )
+    # Counted a story once (reprints left out), as listings count by default; an entity named
+    # only in reprints keeps its row with 0, so that --all-copies still finds it.
     db.execute(
         "UPDATE entities SET mentions = s.m, docs = s.d FROM (SELECT entity, count(*) AS m,"
-        " count(DISTINCT doc) AS d FROM mentions GROUP BY entity) AS s"
+        f" count(DISTINCT doc) AS d FROM mentions WHERE {_FIRST_COPIES} GROUP BY entity) AS s"
         " WHERE s.entity = entities.id"
     )
-    db.execute("DELETE FROM entities WHERE mentions = 0")
+    db.execute(
+        "DELETE FROM entities WHERE mentions = 0"
+        " AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity = entities.id)"
+    )
     db.execute("DELETE FROM aliases")
     db.execute(
         "INSERT INTO aliases(entity, alias, mentions) SELECT entity, text, count(*)"

@@ -29,8 +29,16 @@ HOSTED_BY = re.compile(
 class Actors:
     items: list[EventActor] = field(default_factory=list)
     at: list[int] = field(default_factory=list)  # where each actor's words are in the sentence
+    full: dict[str, Mention] = field(default_factory=dict)  # Cast.full: "Hu" is "Hu Jintao"
+    # Names a reference of the sentence resolved to ("the two countries"): parties, even where
+    # the same name also stands in the matter ("supplies to Kyrgyzstan").
+    referred: set[str] = field(default_factory=set)
 
     def add(self, mention: Mention, surface: tuple[int, int, str], reason: str) -> None:
+        if mention.label == "PERSON":
+            mention = self.full.get(mention.name, mention)
+        if reason != "named":
+            self.referred.add(mention.name)
         if any(a.name == mention.name and a.reason != "unresolved" for a in self.items):
             return
         self.items.append(
@@ -64,6 +72,9 @@ def named_actors(
         before = text[max(s_start, m.start - 60) : m.start]
         gap = text[previous_end : m.start]
         surface = (m.start, m.end, m.text)
+        if m.label == "PERSON" and _vocative(text, s_start, m, lex):
+            previous_end = m.end
+            continue
         if m.label == "PERSON":
             out.add(m, surface, "named")
             excluded_prev, previous_end = None, m.end
@@ -109,6 +120,17 @@ def named_actors(
         previous_end = m.end
 
 
+def _vocative(text: str, s_start: int, m: Mention, lex: EventLexicon) -> bool:
+    """A name that opens a turn and is followed by a comma addresses its bearer ("— Ruslan
+    Aitbaevich, experts call the visit...", "Dear Mr Japarov, ..."): the one spoken to, a party
+    only where the words make them one ("you")."""
+    raw = text[s_start : m.start]
+    if not raw.strip():
+        return False  # "Putin, Tokayev discuss ...": a list of names, no address
+    lead = lex.vocative.sub("", raw.strip(' \t—–-"«“') + " ").strip()
+    return not lead and text[m.end : m.end + 1] == ","
+
+
 def _demonym_compound(surface: str, lex: EventLexicon) -> bool:
     parts = surface.split("-")
     return len(parts) > 1 and all(lex.state_of_demonym(p) for p in parts)
@@ -134,9 +156,38 @@ def _person_for(
         return None
     earlier = [m for m in mentions if m.label == "PERSON" and m.start < before]
     for m in reversed(earlier):
-        if m.name in candidates:
-            return m
+        if cast.person(m).name in candidates:
+            return cast.person(m)
     return cast.persons[max(candidates, key=lambda n: cast.counts[n])]
+
+
+def _role_key(role: str) -> str:
+    """The office a role word names: "Foreign Ministers" is "minister", "heads of state" and
+    "Presidents" are "president"."""
+    key = role.casefold()
+    if "head" in key and "state" in key:
+        return "president"
+    key = key.split()[-1]
+    key = key.rstrip("s") if key.endswith(("ers", "nts")) else key
+    for office in ("minister", "president"):
+        if office in key:
+            return office
+    return key
+
+
+def _listed_places(text: str, inside: list[Mention], at: int, lex: EventLexicon) -> list[Mention]:
+    """The places listed from `at` on: "of Kyrgyzstan, Belarus, and Russia"."""
+    result: list[Mention] = []
+    end = at
+    for m in inside:
+        if m.start < at or m.label == "DATE":
+            continue
+        gap = text[end : m.start]
+        if m.label != "PLACE" or (gap.strip() and not lex.list_gap.search(gap)):
+            break
+        result.append(m)
+        end = m.end
+    return result
 
 
 def _latest_person(cast: Cast, mentions: list[Mention], before: int) -> Mention | None:
@@ -159,7 +210,7 @@ def reference_actors(
 ) -> None:
     s_start, s_end = sentence
     body = text[s_start:s_end]
-    named_people = {m.name for m in inside if m.label == "PERSON"}
+    named_people = {cast.person(m).name for m in inside if m.label == "PERSON"}
     covered: list[tuple[int, int]] = []
 
     def free(a: int, b: int) -> bool:
@@ -225,30 +276,34 @@ def reference_actors(
         if any(m.label == "PERSON" and b <= m.start <= b + 2 for m in inside):
             continue  # the title of a name given right after it
         role = match.group("role")
-        role_key = "president" if "head" in role and "state" in role else role.split()[-1]
-        role_key = (
-            role_key.rstrip("s")
-            if role_key.endswith("ers") or role_key.endswith("nts")
-            else role_key
+        role_key = _role_key(role)
+        # "heads of state" is as plural as "leaders"
+        plural = role.casefold().startswith("heads") or (
+            role.endswith("s") and not role.endswith("ss")
         )
-        role_key = "minister" if "minister" in role_key else role_key
-        role_key = "president" if "president" in role_key else role_key
         states: list[str | None] = []
+        places: dict[str, Mention] = {}  # state -> its mention in the list after "of"
         for group in ("dem", "dem2"):
             word = match.group(group)
             st = lex.state_of_demonym(word) if word else None
             if st:
                 states.append(st.name)
         if match.group("of"):
-            place = next((m for m in inside if m.label == "PLACE" and b <= m.start <= b + 2), None)
-            st = lex.state_of_name(place.name) if place else None
-            if st is None:
+            listed = _listed_places(text, inside, b, lex)[: None if plural else 1]
+            if not listed:
                 continue  # "the president of the company" and the like
-            if any(m.label == "PERSON" and place is not None and 0 <= m.start - place.end <= 2
-                   for m in inside):  # fmt: skip
-                continue
-            states.append(st.name)
-        plural = role.endswith("s") and not role.endswith("ss")
+            if any(m.label == "PERSON" and 0 <= m.start - listed[0].end <= 2 for m in inside):
+                continue  # "the President of Kyrgyzstan Sadyr Japarov": named already
+            for place in listed:
+                st = lex.state_of_name(place.name) or lex.state_of_name(place.text)
+                if st is not None:
+                    states.append(st.name)
+                    places[st.name] = place
+        if not states and plural and any(m.label == "ORG" and m.end <= a for m in inside):
+            # "At the CSTO summit, the heads of state signed": the organisation's members, not
+            # the article's two parties.
+            covered.append((a, b))
+            continue
         if not states and plural and cast.pair and role_key in ("minister", "president", "leader"):
             for p in cast.pair:
                 out.add(p, (a, b, match.group()), f"'{match.group()}': {p.name}")
@@ -263,6 +318,12 @@ def reference_actors(
         covered.append((a, b))
         for st_name in states:
             person = _person_for(cast, st_name, role_key, a, mentions)
+            if person is None and plural and st_name in places:
+                # "the leaders of Kyrgyzstan, Belarus and Russia", none of them named in the
+                # article: the states themselves take part.
+                place = places[st_name]
+                out.add(place, (place.start, place.end, place.text), f"'{match.group()}'")
+                continue
             person = person or _person_for(cast, st_name, None, a, mentions)
             if person is not None:
                 out.add(person, (a, b, match.group()), f"'{match.group()}': {person.name}")

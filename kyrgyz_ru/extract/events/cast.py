@@ -29,6 +29,12 @@ class Cast:
     speakers: dict[int, tuple[Mention | None, Mention | None]] = field(default_factory=dict)
     dateline: Mention | None = None
     dateline_date: str | None = None  # the day the dateline names ("ASTANA. Feb 28"), ISO
+    # A one-word name -> the first mention of the one longer name of the article it is part of.
+    full: dict[str, Mention] = field(default_factory=dict)
+
+    def person(self, m: Mention) -> Mention:
+        """The mention that names this person in full ("Hu" is "Hu Jintao")."""
+        return self.full.get(m.name, m) if m.label == "PERSON" else m
 
 
 def role_words(window: str, lex: EventLexicon) -> set[str]:
@@ -40,6 +46,7 @@ def build_cast(
     text: str, mentions: list[Mention], lex: EventLexicon, year: str | None = None
 ) -> Cast:
     cast = Cast()
+    cast.full = _full_names(mentions)
     for m in mentions:
         if m.label == "PLACE":
             state = lex.state_of_name(m.name) or lex.state_of_name(m.text)
@@ -49,8 +56,9 @@ def build_cast(
     for i, m in enumerate(mentions):
         if m.label != "PERSON":
             continue
-        cast.counts[m.name] += 1
-        cast.persons.setdefault(m.name, m)
+        name = cast.person(m).name
+        cast.counts[name] += 1
+        cast.persons.setdefault(name, cast.person(m))
         # The title just before a name tells the person's office and country.
         begin = max(m.sentence_start, m.start - 70)
         window = text[begin : m.start].casefold()
@@ -58,7 +66,7 @@ def build_cast(
             continue
         roles = role_words(window, lex)
         if roles:
-            cast.person_roles.setdefault(m.name, set()).update(roles)
+            cast.person_roles.setdefault(name, set()).update(roles)
         state = None
         for other in reversed(mentions[:i]):
             if other.end <= begin:
@@ -72,8 +80,8 @@ def build_cast(
                 state = lex.state_of_demonym(word)
                 if state:
                     break
-        if state and (roles or m.name not in cast.person_state):
-            cast.person_state.setdefault(m.name, state.name)
+        if state and (roles or name not in cast.person_state):
+            cast.person_state.setdefault(name, state.name)
     ranked = [name for name, _ in cast.counts.most_common()]
     if len(ranked) >= 2:
         first = ranked[0]
@@ -89,6 +97,28 @@ def build_cast(
     if cast.dateline is not None:
         cast.dateline_date = dateline_day(text[cast.dateline.end : cast.dateline.end + 20], year)
     return cast
+
+
+def _full_names(mentions: list[Mention]) -> dict[str, Mention]:
+    """A one-word name the linker left alone is the article's one longer name that begins or
+    ends with it: a family name written first ("Hu" for "Hu Jintao") or last ("Blake")."""
+    longer: dict[str, Mention] = {}
+    for m in mentions:
+        if m.label == "PERSON" and " " in m.name.strip():
+            longer.setdefault(m.name, m)
+    result = {}
+    for m in mentions:
+        if m.label != "PERSON" or not m.name or " " in m.name.strip() or m.name in result:
+            continue
+        word = m.name.casefold()
+        owners = [
+            full
+            for name, full in longer.items()
+            if word in (name.split()[0].casefold(), name.split()[-1].casefold())
+        ]
+        if len(owners) == 1:
+            result[m.name] = owners[0]
+    return result
 
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

@@ -111,7 +111,7 @@ def extract_events(
         meeting = any(h.trigger.event_type == "CONSULT" for h in hits)
         turn = bisect.bisect_right(turn_starts, s_start) - 1
         speaker = (turns[turn][1], turns[turn][2]) if turn >= 0 else (None, None)
-        actors = Actors()
+        actors = Actors(full=cast.full)
         named_actors(text, (s_start, s_end), inside, tokens, starts, cast, lex, actors, has_visit)
         reference_actors(
             text, (s_start, s_end), inside, mentions, cast, speaker, meeting, previous, lex, actors
@@ -158,6 +158,8 @@ def extract_events(
             # what the sentence reports, the visit its frame.
             hit = main_hit(acts if event_type == "CONSULT" and acts else group, lex)
             mode = hit.trigger.mode
+            if mode == "summit" and _bilateral(text[hit.start : hit.end], lex):
+                mode = "meet"  # "a meeting of the Russian-Kyrgyz commission": two states'
             if (
                 event_type == "AGREE"
                 and mode == "sign"
@@ -193,13 +195,20 @@ def extract_events(
                 if (
                     source is not None
                     and same
-                    and all(a.reason == "unresolved" for a in found)
+                    and all(a.reason == "unresolved" or _speaker_side(a) for a in found)
                     and own_date is None
                 ):
+                    # "As part of the visit, we will discuss": the speaker's "we" is one side of
+                    # the occasion, whose parties the report already named.
                     found = source.actors or found
                 if not found:
                     continue
-                latest[mode] = latest["any"] = _Occasion(date, place, found, number)
+                if not lex.later_occasion_before.search(
+                    text[max(s_start, hit.start - 20) : hit.start]
+                ):
+                    # "The next meeting of the commission will take place later this month" is
+                    # another occasion: "during the talks" after it still means the ones reported.
+                    latest[mode] = latest["any"] = _Occasion(date, place, found, number)
             else:
                 least = lex.min_actors.get(event_type, lex.min_actors_default)
                 occasion = latest.get("any")
@@ -211,6 +220,11 @@ def extract_events(
                 ):
                     # "Following the meeting, documents were signed": by the meeting's parties.
                     found = tuple(dict.fromkeys((*found, *occasion.actors)))
+                at_summit = any(h.trigger.mode == "summit" for h in hits) or (
+                    occasion is not None and occasion is latest.get("summit")
+                )
+                if mode == "sign" and at_summit and _only_organisation(found, mentions):
+                    least = 1  # "At the CSTO summit, 15 documents were signed": by the body
                 if len({a.name or a.text for a in found}) < least:
                     continue  # an interaction needs its parties
                 if date is None and "any" in latest:
@@ -219,7 +233,7 @@ def extract_events(
                     place = place or latest["any"].place
             if not found:
                 continue
-            if place is None and story[0] is not None and date in (None, story[1], document.date):
+            if place is None and story[0] is not None and _within(date, story[1], document.date):
                 place = story[0]
             if (
                 place is None
@@ -256,6 +270,29 @@ def extract_events(
     return _headline_occasion(text, events)
 
 
+def _within(date: str | None, *days: str | None) -> bool:
+    """The date is unknown, or the same as, or coarser than one of `days`: "2025" or
+    "2025-08" holds "2025-08-31", so the story's place still holds."""
+    return date is None or any(day is not None and day.startswith(date) for day in days)
+
+
+def _bilateral(words: str, lex: EventLexicon) -> bool:
+    """A body of two named states ("the Turkey-Uzbekistan Council") meets bilaterally."""
+    for a, b in re.findall(r"([A-Za-z]+)-([A-Za-z]+)", words):
+        if all(lex.state_of_name(x) or lex.state_of_demonym(x) for x in (a, b)):
+            return True
+    return False
+
+
+def _only_organisation(found: tuple[EventActor, ...], mentions: list[Mention]) -> bool:
+    labels = {(m.start, m.end): m.label for m in mentions}
+    return bool(found) and all(labels.get((a.start, a.end)) == "ORG" for a in found)
+
+
+def _speaker_side(actor: EventActor) -> bool:
+    return actor.reason.startswith("quoted speaker")
+
+
 def _hosts(
     place: Mention | None, found: tuple[EventActor, ...], cast: Cast, lex: EventLexicon
 ) -> frozenset[str]:
@@ -285,7 +322,7 @@ def _matter_of_discussion(
     labels = {m.start: m.label for m in mentions}
     matter = set()
     for a, at in zip(actors.items, actors.at, strict=True):
-        if a.reason != "named" or labels.get(a.start) == "PERSON":
+        if a.reason != "named" or labels.get(a.start) == "PERSON" or a.name in actors.referred:
             continue
         if passive or (
             at >= hit.end and not re.search(r"\bwith\s+(?:the\s+)?$", text[at - 10 : at])

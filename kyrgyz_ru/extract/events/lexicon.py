@@ -40,6 +40,7 @@ class EventLexicon:
     hypothetical_exempt: re.Pattern[str]
     state_pair_references: re.Pattern[str]
     occasion_reference: re.Pattern[str]
+    later_occasion_before: re.Pattern[str]  # "the next meeting": another occasion, to come
     min_actors: dict[str, int]
     min_actors_default: int
     request_before: re.Pattern[str]
@@ -123,6 +124,7 @@ def load_event_lexicon(path: Path = EVENTS_DATA) -> EventLexicon:
         hypothetical_exempt=re.compile("|".join(raw["hypothetical_exempt_patterns"]), re.I),
         state_pair_references=_words(raw["state_pair_references"]),
         occasion_reference=re.compile(raw["occasion_reference"], re.I),
+        later_occasion_before=re.compile(raw["later_occasion_before"], re.I),
         min_actors={str(k): int(v) for k, v in raw["min_actors"].items()},
         min_actors_default=int(raw["min_actors_default"]),
         request_before=_words(raw["request_before"]),
