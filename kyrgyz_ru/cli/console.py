@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Console
 
 from kyrgyz_ru.output.formats import Column, Format, write
+
+if TYPE_CHECKING:
+    from kyrgyz_ru.query.selection import Scope
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 _Row = TypeVar("_Row")
@@ -50,3 +54,18 @@ def emit(
     title: str | None = None,
 ) -> int:
     return write(records, fmt, columns, sys.stdout, out_console(), title)
+
+
+def note_scope(db: sqlite3.Connection, scope: Scope) -> None:
+    """Say on stderr when counts leave reprints out, so a count says what it counts."""
+    if scope.all_copies:
+        return
+    from kyrgyz_ru.query.documents import reprint_count
+
+    reprints = reprint_count(db)
+    if reprints:
+        err.print(
+            f"krq: {reprints} reprint{'s' if reprints != 1 else ''} of stories counted once;"
+            " --all-copies counts every copy",
+            markup=False,
+        )

@@ -6,18 +6,21 @@ from typing import Annotated, Optional
 
 import typer
 
-from kyrgyz_ru.cli.console import ask, cut, emit, output_format
+from kyrgyz_ru.cli.console import ask, cut, emit, note_scope, output_format
 from kyrgyz_ru.cli.opening import open_index
 from kyrgyz_ru.cli.options import (
     DEFAULT_LIMIT,
     MAX_COUNT,
+    AllCopiesOption,
     DbOption,
     DocOption,
     FormatOption,
     JsonOption,
     LimitOption,
     ModelOption,
+    SourceOption,
     TypeOption,
+    scope,
 )
 from kyrgyz_ru.output.formats import Format
 
@@ -35,6 +38,8 @@ def entities_cli(
             "--min-count", min=1, max=MAX_COUNT, help="Only entities with this many mentions."
         ),
     ] = 1,
+    source: SourceOption = None,
+    all_copies: AllCopiesOption = False,
     limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
@@ -46,5 +51,7 @@ def entities_cli(
     from kyrgyz_ru.query.entities import entities
 
     index = open_index(db, model)
-    rows = cut(entities(index.db, type_, doc, search, min_count, ask(limit)), limit)
+    counted = scope(index, source, all_copies)
+    rows = cut(entities(index.db, type_, doc, search, min_count, ask(limit), counted), limit)
+    note_scope(index.db, counted)
     emit((entity_record(r) for r in rows), output_format(fmt, as_json), ENTITY_COLUMNS)

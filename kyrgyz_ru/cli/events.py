@@ -6,10 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from kyrgyz_ru.cli.console import ask, cut, emit, err, output_format
+from kyrgyz_ru.cli.console import ask, cut, emit, err, note_scope, output_format
 from kyrgyz_ru.cli.opening import open_index
 from kyrgyz_ru.cli.options import (
     DEFAULT_LIMIT,
+    AllCopiesOption,
     DbOption,
     DocOption,
     EntityOption,
@@ -21,7 +22,10 @@ from kyrgyz_ru.cli.options import (
     PersonOption,
     PlaceOption,
     SinceOption,
+    SourceOption,
     UntilOption,
+    involved,
+    scope,
 )
 from kyrgyz_ru.output.formats import Format
 
@@ -53,6 +57,8 @@ def events_cli(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the trigger, rule and reasons behind each.")
     ] = False,
+    source: SourceOption = None,
+    all_copies: AllCopiesOption = False,
     limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
@@ -60,7 +66,6 @@ def events_cli(
     model: ModelOption = None,
 ) -> None:
     """Events (meetings, visits, calls, agreements, aid...), newest first, with evidence."""
-    from kyrgyz_ru.errors import NotFoundError
     from kyrgyz_ru.output.events import EVENT_COLUMNS, EXPLAINED_COLUMNS, event_record
     from kyrgyz_ru.query.entities import check_doc, resolve
     from kyrgyz_ru.query.events import (
@@ -73,6 +78,7 @@ def events_cli(
     )
     from kyrgyz_ru.query.selection import check_date, check_range
     from kyrgyz_ru.query.topics import topic_labels
+    from kyrgyz_ru.query.trend import check_topic
 
     types = check_choices(type_ or (), EVENT_TYPES, "--type")
     modes = check_choices(mode or (), MODES, "--mode")
@@ -81,24 +87,20 @@ def events_cli(
     if doc is not None:
         check_doc(index.db, doc)
     if topic is not None:
-        labels = topic_labels(index)
-        topic = next((t for t in labels if t.casefold() == topic.casefold()), topic)
-        if topic not in labels:
-            raise NotFoundError(f"no topic '{topic[:40]}'; topics: {', '.join(labels)}")
-    involved = [resolve(index.db, n, "ORG").id for n in org or ()]
-    involved += [resolve(index.db, n, "PERSON").id for n in person or ()]
-    involved += [resolve(index.db, n, "PLACE").id for n in place or ()]
-    involved += [resolve(index.db, n).id for n in entity or ()]
+        topic = check_topic(topic_labels(index), topic)
+    named = involved(index, org=org, person=person, place=place, entity=entity)
     chosen = EventFilter(
         types=types,
         modes=modes,
         actors=tuple(resolve(index.db, n).id for n in actor or ()),
-        involved=tuple(involved),
+        involved=named,
         doc=doc,
         topic=topic,
         since=since,
         until=until,
+        scope=scope(index, source, all_copies),
     )
+    note_scope(index.db, chosen.scope)
     fmt = output_format(fmt, as_json)
     found = events(index.db, chosen, ask(limit))
     if not found:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from kyrgyz_ru.cli.console import ask, cut, emit, output_format
+from kyrgyz_ru.cli.console import ask, cut, emit, note_scope, output_format
 from kyrgyz_ru.cli.opening import open_index
 from kyrgyz_ru.cli.options import (
     DEFAULT_LIMIT,
+    AllCopiesOption,
     DbOption,
     DocOption,
     EntityArgument,
@@ -13,7 +14,9 @@ from kyrgyz_ru.cli.options import (
     JsonOption,
     LimitOption,
     ModelOption,
+    SourceOption,
     TypeOption,
+    scope,
 )
 from kyrgyz_ru.output.formats import Format
 
@@ -22,6 +25,8 @@ def mentions_cli(
     entity: EntityArgument,
     type_: TypeOption = None,
     doc: DocOption = None,
+    source: SourceOption = None,
+    all_copies: AllCopiesOption = False,
     limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
@@ -35,8 +40,11 @@ def mentions_cli(
     index = open_index(db, model)
     found = resolve(index.db, entity, type_)
     fmt = output_format(fmt, as_json)
-    rows = mentions(index.db, found.id, doc, ask(limit))
-    total = found.mentions if doc is None else count_mentions(index.db, found.id, doc)
+    counted = scope(index, source, all_copies)
+    rows = mentions(index.db, found.id, doc, ask(limit), counted)
+    default = doc is None and counted.default
+    total = found.mentions if default else count_mentions(index.db, found.id, doc, counted)
+    note_scope(index.db, counted)
     rows = cut(rows, limit, total)
     where = f" in {doc}" if doc is not None else ""
     title = f"{found.name} ({found.label.lower()}): {total} mentions{where}"

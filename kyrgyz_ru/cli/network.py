@@ -13,10 +13,11 @@ from typing import IO, TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from kyrgyz_ru.cli.console import cut, emit, err
+from kyrgyz_ru.cli.console import cut, emit, err, note_scope
 from kyrgyz_ru.cli.opening import open_index
 from kyrgyz_ru.cli.options import (
     DEFAULT_LIMIT,
+    AllCopiesOption,
     DbOption,
     DocOption,
     EntityOption,
@@ -26,7 +27,10 @@ from kyrgyz_ru.cli.options import (
     PersonOption,
     PlaceOption,
     SinceOption,
+    SourceOption,
     UntilOption,
+    involved,
+    scope,
 )
 from kyrgyz_ru.output.formats import Format
 
@@ -84,6 +88,8 @@ def network_cli(
     ] = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    source: SourceOption = None,
+    all_copies: AllCopiesOption = False,
     fmt: Annotated[
         GraphFormat,
         typer.Option(
@@ -122,20 +128,19 @@ def network_cli(
         check_doc(index.db, doc)
     if topic is not None:
         topic = check_topic(topic_labels(index), topic)
-    involved = [resolve(index.db, n, "ORG").id for n in org or ()]
-    involved += [resolve(index.db, n, "PERSON").id for n in person or ()]
-    involved += [resolve(index.db, n, "PLACE").id for n in place or ()]
-    involved += [resolve(index.db, n).id for n in entity or ()]
+    named = involved(index, org=org, person=person, place=place, entity=entity)
     center = resolve(index.db, actor) if actor is not None else None
     chosen = EventFilter(
         types=types,
         modes=modes,
-        involved=tuple(involved),
+        involved=named,
         doc=doc,
         topic=topic,
         since=since,
         until=until,
+        scope=scope(index, source, all_copies),
     )
+    note_scope(index.db, chosen.scope)
     wanted = NetworkFilter(
         by=check_by(by, chosen),
         chosen=chosen,

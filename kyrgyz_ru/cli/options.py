@@ -10,7 +10,7 @@ import typer
 from kyrgyz_ru.output.formats import Format
 
 if TYPE_CHECKING:
-    from kyrgyz_ru.query.selection import Selection
+    from kyrgyz_ru.query.selection import Scope, Selection
     from kyrgyz_ru.store.index import Index
 
 # typer reads these annotations at run time: Optional[...] rather than `X | None` (UP045).
@@ -76,6 +76,42 @@ UntilOption = Annotated[
 ]
 
 
+SourceOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--source", help="Only articles of this source (site or agency)."),
+]
+AllCopiesOption = Annotated[
+    bool,
+    typer.Option("--all-copies", help="Count every copy of a reprinted story, not only the first."),
+]
+
+
+def scope(index: Index, source: str | None, all_copies: bool) -> Scope:
+    """The documents a listing counts; a source no document has is an error, not silence."""
+    from kyrgyz_ru.query.documents import check_source
+    from kyrgyz_ru.query.selection import Scope
+
+    check_source(index.db, source)
+    return Scope(source.strip() if source else None, all_copies)
+
+
+def involved(
+    index: Index,
+    *,
+    org: list[str] | None,
+    person: list[str] | None,
+    place: list[str] | None,
+    entity: list[str] | None,
+) -> tuple[str, ...]:
+    """The entity ids --org, --person, --place and --entity name, each resolved by its type."""
+    from kyrgyz_ru.query.entities import resolve
+
+    wanted: list[tuple[str | None, str]] = [("ORG", n) for n in org or ()]
+    wanted += [("PERSON", n) for n in person or ()]
+    wanted += [("PLACE", n) for n in place or ()] + [(None, n) for n in entity or ()]
+    return tuple(resolve(index.db, name, label).id for label, name in wanted)
+
+
 def selection(
     index: Index,
     *,
@@ -86,6 +122,8 @@ def selection(
     doc: str | None,
     since: str | None,
     until: str | None,
+    source: str | None = None,
+    all_copies: bool = False,
 ) -> Selection:
     """The Selection the options name: each name resolved to its entity, dates checked."""
     from kyrgyz_ru.query.entities import check_doc, resolve
@@ -104,4 +142,5 @@ def selection(
         since=since,
         until=until,
         described=tuple(e.name for e in found),
+        scope=scope(index, source, all_copies),
     )

@@ -6,10 +6,11 @@ from typing import Annotated
 
 import typer
 
-from kyrgyz_ru.cli.console import ask, cut, emit, output_format
+from kyrgyz_ru.cli.console import ask, cut, emit, note_scope, output_format
 from kyrgyz_ru.cli.opening import open_index
 from kyrgyz_ru.cli.options import (
     DEFAULT_LIMIT,
+    AllCopiesOption,
     DbOption,
     DocOption,
     EntityOption,
@@ -21,6 +22,7 @@ from kyrgyz_ru.cli.options import (
     PersonOption,
     PlaceOption,
     SinceOption,
+    SourceOption,
     UntilOption,
     selection,
 )
@@ -38,6 +40,8 @@ def timeline_cli(
     doc: DocOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    source: SourceOption = None,
+    all_copies: AllCopiesOption = False,
     limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
@@ -51,8 +55,9 @@ def timeline_cli(
     index = open_index(db, model)
     chosen = selection(
         index, org=org, person=person, place=place, entity=entity, doc=doc, since=since,
-        until=until,
+        until=until, source=source, all_copies=all_copies,
     )  # fmt: skip
+    note_scope(index.db, chosen.scope)
     fmt = output_format(fmt, as_json)
     if events:
         from kyrgyz_ru.output.events import EVENT_COLUMNS, event_record
@@ -60,8 +65,9 @@ def timeline_cli(
         from kyrgyz_ru.query.events import events as select_events
 
         wanted = EventFilter(
-            involved=chosen.entities, doc=doc, since=since, until=until, oldest_first=True
-        )
+            involved=chosen.entities, doc=doc, since=since, until=until, oldest_first=True,
+            scope=chosen.scope,
+        )  # fmt: skip
         found = cut(select_events(index.db, wanted, ask(limit)), limit)
         emit((event_record(r) for r in found), fmt, EVENT_COLUMNS)
         return

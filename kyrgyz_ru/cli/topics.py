@@ -7,10 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from kyrgyz_ru.cli.console import ask, cut, emit, err, output_format
+from kyrgyz_ru.cli.console import ask, cut, emit, err, note_scope, output_format
 from kyrgyz_ru.cli.opening import open_index
 from kyrgyz_ru.cli.options import (
     DEFAULT_LIMIT,
+    AllCopiesOption,
     DbOption,
     DocOption,
     EntityOption,
@@ -22,6 +23,7 @@ from kyrgyz_ru.cli.options import (
     PersonOption,
     PlaceOption,
     SinceOption,
+    SourceOption,
     UntilOption,
     selection,
 )
@@ -45,6 +47,8 @@ def topics_cli(
         Optional[Path],  # noqa: UP045
         typer.Option("--taxonomy", help="Assign topics again with this taxonomy file first."),
     ] = None,
+    source: SourceOption = None,
+    all_copies: AllCopiesOption = False,
     limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
@@ -69,8 +73,9 @@ def topics_cli(
     labels = topic_labels(index)
     chosen = selection(
         index, org=org, person=person, place=place, entity=entity, doc=doc, since=since,
-        until=until,
+        until=until, source=source, all_copies=all_copies,
     )  # fmt: skip
+    note_scope(index.db, chosen.scope)
     fmt = output_format(fmt, as_json)
     scope = " and ".join(chosen.described) or (doc or "the corpus")
     if show is not None:

@@ -11,10 +11,11 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from rich.text import Text
 
-from kyrgyz_ru.cli.console import emit, err, output_format
+from kyrgyz_ru.cli.console import emit, err, note_scope, output_format
 from kyrgyz_ru.cli.network import ForceOption, OutputOption
 from kyrgyz_ru.cli.opening import open_index
 from kyrgyz_ru.cli.options import (
+    AllCopiesOption,
     DbOption,
     EntityOption,
     FormatOption,
@@ -24,7 +25,10 @@ from kyrgyz_ru.cli.options import (
     PersonOption,
     PlaceOption,
     SinceOption,
+    SourceOption,
     UntilOption,
+    involved,
+    scope,
 )
 from kyrgyz_ru.output.formats import Column, Format
 
@@ -64,6 +68,8 @@ def trend_cli(
     ] = "text",
     since: SinceOption = None,
     until: UntilOption = None,
+    source: SourceOption = None,
+    all_copies: AllCopiesOption = False,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
     output: OutputOption = None,
@@ -75,7 +81,7 @@ def trend_cli(
     a topic's paragraphs (--topic): bars in the terminal, data, or a chart (--output)."""
     from kyrgyz_ru.errors import UsageError
     from kyrgyz_ru.output.pictures import check_target
-    from kyrgyz_ru.query.entities import resolve
+    from kyrgyz_ru.query.entities import entities_by_id
     from kyrgyz_ru.query.events import EVENT_TYPES, EventFilter, check_choices
     from kyrgyz_ru.query.selection import check_date, check_range
     from kyrgyz_ru.query.topics import topic_labels
@@ -104,11 +110,11 @@ def trend_cli(
             "say what to count: --org, --person, --place, --entity, --events or --topic"
         )
     index = open_index(db, model)
-    wanted: list[tuple[str | None, str]] = [("ORG", n) for n in org or ()]
-    wanted += [("PERSON", n) for n in person or ()]
-    wanted += [("PLACE", n) for n in place or ()] + [(None, n) for n in entity or ()]
-    found = [resolve(index.db, name, label) for label, name in wanted]
+    ids = involved(index, org=org, person=person, place=place, entity=entity)
+    found = sorted(entities_by_id(index.db, ids), key=lambda e: ids.index(e.id))  # as given
     specs = tuple(dict.fromkeys(SeriesSpec(e.name, entity=e.id) for e in found))
+    counted_in = scope(index, source, all_copies)
+    note_scope(index.db, counted_in)
     if topic:
         labels = topic_labels(index)
         specs = tuple(
@@ -128,7 +134,8 @@ def trend_cli(
             date_of=date_of,
             since=since,
             until=until,
-            events=EventFilter(types=types),
+            events=EventFilter(types=types, scope=counted_in),
+            scope=counted_in,
         ),
     )
     if counted.empty:

@@ -171,3 +171,9 @@ def duplicate_groups(db: sqlite3.Connection, source: str | None = None) -> list[
             if any((s or "").casefold() == wanted for s in [g.source, *g.sources])
         ]  # fmt: skip
     return result
+
+
+def reprint_count(db: sqlite3.Connection) -> int:
+    """Documents that reprint a story another document holds (indexed: cheap)."""
+    row = db.execute("SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL").fetchone()
+    return int(row[0])

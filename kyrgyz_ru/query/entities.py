@@ -15,6 +15,7 @@ from kyrgyz_ru.normalise import LABELS, alias_key
 from kyrgyz_ru.query.documents import DocumentRow as DocumentRow  # moved (#14)
 from kyrgyz_ru.query.documents import check_doc as check_doc  # moved (#14)
 from kyrgyz_ru.query.documents import documents as documents  # moved (#14)
+from kyrgyz_ru.query.selection import Scope
 from kyrgyz_ru.query.texts import DocumentTexts
 
 FUZZY_SCORE = 85  # below this a name "matches nothing"
@@ -102,16 +103,21 @@ def entities(
     search: str | None = None,
     min_count: int = 1,
     limit: int | None = None,
+    scope: Scope = Scope(),
 ) -> list[EntityRow]:
-    """Entities by number of mentions; with `doc`, counted within that document only."""
+    """Entities by number of mentions; with `doc`, counted within that document only. The
+    counts kept at ingest are a story's first copy's; another scope counts the mentions."""
     label = check_label(label)
-    if doc is not None:
-        check_doc(db, doc)
+    if doc is not None or not scope.default:
+        scoped, args = scope.around(doc).condition("m.doc")
         sql = (
-            "SELECT e.id, e.name, e.label, count(*) AS n, 1, e.wikidata FROM mentions m"
-            " JOIN entities e ON e.id = m.entity WHERE m.doc = ?"
+            "SELECT e.id, e.name, e.label, count(*) AS n, count(DISTINCT m.doc), e.wikidata"
+            f" FROM mentions m JOIN entities e ON e.id = m.entity WHERE {scoped}"
         )
-        args: list[object] = [doc]
+        if doc is not None:
+            check_doc(db, doc)
+            sql += " AND m.doc = ?"
+            args.append(doc)
         if label:
             sql += " AND m.label = ?"
             args.append(label)
@@ -250,10 +256,15 @@ def _mention(row: _MentionColumns, texts: DocumentTexts) -> MentionRow:
 
 
 def mentions(
-    db: sqlite3.Connection, entity_id: str, doc: str | None = None, limit: int | None = None
+    db: sqlite3.Connection,
+    entity_id: str,
+    doc: str | None = None,
+    limit: int | None = None,
+    scope: Scope = Scope(),
 ) -> list[MentionRow]:
-    sql = _MENTION_SQL + " WHERE m.entity = ?"
-    args: list[object] = [entity_id]
+    scoped, args = scope.around(doc).condition("m.doc")
+    sql = _MENTION_SQL + f" WHERE m.entity = ? AND {scoped}"
+    args = [entity_id, *args]
     if doc is not None:
         check_doc(db, doc)
         sql += " AND m.doc = ?"
@@ -266,12 +277,15 @@ def mentions(
     return [_mention(r, texts) for r in db.execute(sql, args).fetchall()]
 
 
-def count_mentions(db: sqlite3.Connection, entity_id: str, doc: str) -> int:
-    return int(
-        db.execute(
-            "SELECT count(*) FROM mentions WHERE entity = ? AND doc = ?", (entity_id, doc)
-        ).fetchone()[0]
-    )
+def count_mentions(
+    db: sqlite3.Connection, entity_id: str, doc: str | None, scope: Scope = Scope()
+) -> int:
+    scoped, args = scope.around(doc).condition("m.doc")
+    sql = f"SELECT count(*) FROM mentions m WHERE m.entity = ? AND {scoped}"
+    if doc is not None:
+        sql += " AND m.doc = ?"
+        args.append(doc)
+    return int(db.execute(sql, [entity_id, *args]).fetchone()[0])
 
 
 def all_mentions(db: sqlite3.Connection) -> Iterator[MentionRow]:

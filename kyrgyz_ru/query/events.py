@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from kyrgyz_ru.errors import UsageError
+from kyrgyz_ru.query.selection import Scope
 from kyrgyz_ru.query.texts import DocumentTexts
 
 # PLOVER's categories and the modes the specification gives them (../shared/spec/events.md).
@@ -72,6 +73,7 @@ class EventFilter:
     since: str | None = None  # on the event's date (the article's when none is stated)
     until: str | None = None
     oldest_first: bool = False
+    scope: Scope = field(default=Scope())
 
 
 def check_choices(values: Sequence[str], allowed: Sequence[str], option: str) -> tuple[str, ...]:
@@ -97,7 +99,7 @@ _PLACE_IS = (
 )
 
 
-def _where(chosen: EventFilter) -> tuple[str, list[object]]:
+def event_conditions(chosen: EventFilter) -> tuple[str, list[object]]:
     parts = ["1"]
     args: list[object] = []
     if chosen.types:
@@ -115,6 +117,9 @@ def _where(chosen: EventFilter) -> tuple[str, list[object]]:
     if chosen.doc is not None:
         parts.append("e.doc = ?")
         args.append(chosen.doc)
+    scoped, scope_args = chosen.scope.around(chosen.doc).condition("e.doc")
+    parts.append(scoped)
+    args += scope_args
     if chosen.topic is not None:
         parts.append(
             "EXISTS (SELECT 1 FROM topics t WHERE t.doc = e.doc AND t.paragraph = e.paragraph"
@@ -139,7 +144,7 @@ _COLUMNS = (
 
 def events(db: sqlite3.Connection, chosen: EventFilter, limit: int | None = None) -> list[EventRow]:
     """The events the filter selects: newest first (or oldest first), undated ones last."""
-    where, args = _where(chosen)
+    where, args = event_conditions(chosen)
     # Newest first reads the date index backwards (undated events sort last there); oldest
     # first puts undated events last too, at the price of a sort.
     order = f"{_WHEN} IS NULL, {_WHEN}, e.id" if chosen.oldest_first else f"{_WHEN} DESC, e.id DESC"
@@ -153,7 +158,7 @@ def events(db: sqlite3.Connection, chosen: EventFilter, limit: int | None = None
 
 
 def count_events(db: sqlite3.Connection, chosen: EventFilter) -> int:
-    where, args = _where(chosen)
+    where, args = event_conditions(chosen)
     return int(db.execute(f"SELECT count(*) FROM events e WHERE {where}", args).fetchone()[0])
 
 

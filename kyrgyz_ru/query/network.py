@@ -127,8 +127,8 @@ def _cooccurrence_edges(
 ) -> tuple[list[Edge], dict[str, int]]:
     chosen = wanted.chosen
     unit = "m.sent_start" if wanted.by == "sentences" else "m.paragraph"
-    conditions = [f"n.label IN ({_LABELS_SQL})", f"{unit} IS NOT NULL"]
-    args: list[object] = []
+    scoped, args = chosen.scope.around(chosen.doc).condition("m.doc")
+    conditions = [f"n.label IN ({_LABELS_SQL})", f"{unit} IS NOT NULL", scoped]
     # The articles' dates bound a co-occurrence: a sentence has no date of its own.
     if chosen.doc is not None:
         conditions.append("m.doc = ?")

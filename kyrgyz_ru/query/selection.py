@@ -24,12 +24,44 @@ def check_range(since: str | None, until: str | None) -> None:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """Which documents a listing counts: one source's or all, and a reprinted story once (its
+    first copy, the default) or every copy (--all-copies)."""
+
+    source: str | None = None
+    all_copies: bool = False
+
+    @property
+    def default(self) -> bool:
+        """The scope the figures kept at ingest were counted in."""
+        return self.source is None and not self.all_copies
+
+    def around(self, doc: str | None) -> Scope:
+        """The scope for a listing of one document: a reprint asked for by its id is shown."""
+        return self if doc is None else Scope(self.source, all_copies=True)
+
+    def condition(self, doc: str) -> tuple[str, list[object]]:
+        """SQL true where the column `doc` names a document of the scope."""
+        if self.source is not None:
+            copies = "" if self.all_copies else " AND duplicate_of IS NULL"
+            return (
+                f"{doc} IN (SELECT id FROM documents WHERE source = ? COLLATE NOCASE{copies})",
+                [self.source],
+            )
+        if not self.all_copies:
+            # Reprints are few: excluding them is cheaper than listing every first copy.
+            return f"{doc} NOT IN (SELECT id FROM documents WHERE duplicate_of IS NOT NULL)", []
+        return "1", []
+
+
+@dataclass(frozen=True)
 class Selection:
     entities: tuple[str, ...] = ()  # entity ids that must all be named
     doc: str | None = None
     since: str | None = None  # ISO prefixes compared as text: "2021" <= "2021-02"
     until: str | None = None
     described: tuple[str, ...] = field(default=())  # how the user named them, for titles
+    scope: Scope = field(default=Scope())
 
     @property
     def dated(self) -> bool:
@@ -37,7 +69,8 @@ class Selection:
 
     @property
     def empty(self) -> bool:
-        return not (self.entities or self.doc or self.since or self.until)
+        """No filter beyond the default scope: the figures kept at ingest answer."""
+        return not (self.entities or self.doc or self.dated) and self.scope.default
 
     def paragraphs_sql(self) -> tuple[str, list[object]]:
         """SQL selecting (doc, paragraph) pairs of the selection, and its parameters."""
@@ -52,11 +85,8 @@ class Selection:
         if not parts:
             parts.append("SELECT doc, idx AS paragraph FROM paragraphs")
         sql = " INTERSECT ".join(parts)
-        docs_sql, docs_args = self.documents_sql()
-        if docs_sql:
-            sql = f"SELECT doc, paragraph FROM ({sql}) WHERE doc IN ({docs_sql})"
-            args += docs_args
-        return sql, args
+        where, where_args = self.documents_condition("doc")
+        return f"SELECT doc, paragraph FROM ({sql}) WHERE {where}", args + where_args
 
     def condition(self, doc: str, paragraph: str) -> tuple[str, list[object]]:
         """A WHERE condition true for the selected paragraphs, over the columns named `doc` and
@@ -69,11 +99,17 @@ class Selection:
                 f" AND x.doc = {doc} AND x.paragraph = {paragraph})"
             )
             args.append(entity)
-        docs_sql, docs_args = self.documents_sql()
-        if docs_sql:
-            parts.append(f"{doc} IN ({docs_sql})")
-            args += docs_args
-        return " AND ".join(parts), args
+        where, where_args = self.documents_condition(doc)
+        return " AND ".join([*parts, where]), args + where_args
+
+    def documents_condition(self, doc: str) -> tuple[str, list[object]]:
+        """SQL true where the column `doc` names a document of the selection: its --doc, its
+        date range, its scope."""
+        in_range, args = self.documents_sql()
+        scoped, scope_args = self.scope.around(self.doc).condition(doc)
+        if not in_range:
+            return scoped, scope_args
+        return f"{doc} IN ({in_range}) AND {scoped}", args + scope_args
 
     def documents_sql(self) -> tuple[str, list[object]]:
         """SQL selecting the ids of documents in range (empty when no document filter)."""

@@ -39,6 +39,9 @@ def timeline(
             " AND x.start >= m.sent_start AND x.end <= m.sent_end)"
         )
         args.append(entity)
+    scoped, scope_args = selection.scope.around(selection.doc).condition("m.doc")
+    sql += f" AND {scoped}"
+    args += scope_args
     if selection.doc is not None:
         sql += " AND m.doc = ?"
         args.append(selection.doc)

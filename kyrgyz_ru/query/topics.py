@@ -87,7 +87,12 @@ def _selected_topics(
     the whole corpus or one entity, else counted over the selection."""
     if selection.empty:
         return total, db.execute("SELECT topic, paragraphs, docs FROM topic_stats").fetchall()
-    if len(selection.entities) == 1 and selection.doc is None and not selection.dated:
+    if (
+        len(selection.entities) == 1
+        and selection.doc is None
+        and not selection.dated
+        and selection.scope.default
+    ):
         entity = selection.entities[0]
         row = db.execute(
             "SELECT paragraphs FROM entity_paragraphs WHERE entity = ?", (entity,)
@@ -146,7 +151,9 @@ def _sample_sql(selection: Selection, topic: str | None) -> tuple[str, list[obje
     )
     if selection.entities:
         first, *others = selection.entities
-        rest = Selection(tuple(others), selection.doc, selection.since, selection.until)
+        rest = Selection(
+            tuple(others), selection.doc, selection.since, selection.until, scope=selection.scope
+        )
         where, args = rest.condition("c.doc", "c.paragraph")
         sql = (
             "SELECT c.doc, c.paragraph FROM mentions c WHERE c.entity = ?"

@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from kyrgyz_ru.errors import UsageError
-from kyrgyz_ru.query.events import EventFilter, _where
+from kyrgyz_ru.query.events import EventFilter, event_conditions
+from kyrgyz_ru.query.selection import Scope
 
 PERIODS = ("day", "week", "month", "year")
 DATE_OF = ("text", "document")
@@ -39,6 +40,7 @@ class TrendFilter:
     since: str | None = None
     until: str | None = None
     events: EventFilter = field(default_factory=EventFilter)  # the other filters of --events
+    scope: Scope = field(default=Scope())
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ def _dates(
 ) -> list[tuple[str | None, str | None, int]]:
     """(date the text gives, article's date, how many) for one series."""
     if wanted.what == "mentions":
+        scoped, args = wanted.scope.condition("m.doc")
         # The date nearest the mention in its sentence ("met in May and will meet in June"):
         # SQLite gives a bare column of the row where min() is found.
         return db.execute(
@@ -139,16 +142,18 @@ def _dates(
             " min(abs(x.start - m.start)), d.date AS day FROM mentions m"
             " JOIN documents d ON d.id = m.doc LEFT JOIN mentions x ON x.doc = m.doc"
             f" AND {_KNOWN} AND x.start >= m.sent_start AND x.end <= m.sent_end"
-            " WHERE m.entity = ? GROUP BY m.id) GROUP BY said, day",
-            (spec.entity,),
+            f" WHERE m.entity = ? AND {scoped} GROUP BY m.id) GROUP BY said, day",
+            [spec.entity, *args],
         ).fetchall()
     if wanted.what == "paragraphs":
+        scoped, args = wanted.scope.condition("t.doc")
         return db.execute(
             "SELECT said, day, count(*) FROM (SELECT (SELECT x.value FROM mentions x"
             f" WHERE x.doc = t.doc AND x.paragraph = t.paragraph AND {_KNOWN}"
             " ORDER BY x.start LIMIT 1) AS said, d.date AS day FROM topics t"
-            " JOIN documents d ON d.id = t.doc WHERE t.topic = ?) GROUP BY said, day",
-            (spec.topic,),
+            f" JOIN documents d ON d.id = t.doc WHERE t.topic = ? AND {scoped})"
+            " GROUP BY said, day",
+            [spec.topic, *args],
         ).fetchall()
     chosen = wanted.events
     if spec.entity is not None:
@@ -158,8 +163,9 @@ def _dates(
             involved=(spec.entity,),
             doc=chosen.doc,
             topic=chosen.topic,
+            scope=chosen.scope,
         )
-    where, args = _where(chosen)
+    where, args = event_conditions(chosen)
     return db.execute(
         "SELECT CASE WHEN e.date NOT LIKE 'X%' THEN e.date END AS said, e.document_date,"
         f" count(*) FROM events e WHERE {where} GROUP BY said, e.document_date",
