@@ -56,6 +56,15 @@ def ingest_cli(
             "(names: id, text, title, date, url, source, language).",
         ),
     ] = None,
+    cluster: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--cluster",
+            envvar="KRQ_CLUSTER",
+            help="Run extraction on a Dask cluster: its scheduler (tcp://HOST:8786), or "
+            "local:N for N processes on this machine; the index is written here.",
+        ),
+    ] = None,
     db: DbOption = None,
     model: ModelOption = None,
 ) -> None:
@@ -67,6 +76,7 @@ def ingest_cli(
 
     check_date(date, "--date")
     fields = _fields(field or [])
+    cluster = _cluster(cluster, workers)
     path = db or default_path()
     if rebuild:
         check_replaceable(path)  # before any work: nothing but a krq index is ever deleted
@@ -83,6 +93,7 @@ def ingest_cli(
         knowledge_files=tuple(knowledge or ()),
         taxonomy=taxonomy,
         fields=fields,
+        cluster=cluster,
     )
     with ingest_lock(path, exclusive=rebuild, waiting=lambda: _waiting(path)):
         if rebuild:
@@ -138,6 +149,37 @@ def _fields(pairs: list[str]) -> tuple[tuple[str, str], ...]:
             raise UsageError(f"unknown field '{name}' in --field; use one of: {', '.join(FIELDS)}")
         found[name] = column
     return tuple(found.items())
+
+
+# A LocalCluster larger than this is a typing slip, not a plan: each process loads the model.
+MAX_LOCAL_WORKERS = 256
+
+
+def _cluster(address: str | None, workers: int) -> str | None:
+    """The cluster address as extract.cluster takes it; None (or empty) for a local ingest."""
+    address = (address or "").strip()
+    if not address:
+        return None
+    if workers != 1:
+        raise UsageError(
+            "--workers is for an ingest on this machine; with --cluster the cluster's workers "
+            "run extraction (local:N for N processes here)"
+        )
+    if address.lower().startswith("local:"):
+        count = address[len("local:") :]
+        if not count.isdigit() or not 1 <= int(count) <= MAX_LOCAL_WORKERS:
+            raise UsageError(
+                f"--cluster local:N takes a number of processes from 1 to {MAX_LOCAL_WORKERS}; "
+                f"got '{address}'"
+            )
+        return f"local:{int(count)}"
+    scheme, sep, rest = address.partition("://")
+    host, colon, port = (rest if sep else address).rpartition(":")
+    if not colon or not host or not port.isdigit() or (sep and not scheme):
+        raise UsageError(
+            f"--cluster takes a scheduler address like tcp://HOST:8786, or local:N; got '{address}'"
+        )
+    return address if sep else f"tcp://{address}"
 
 
 def _waiting(path: Path) -> None:

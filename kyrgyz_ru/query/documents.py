@@ -175,5 +175,5 @@ def duplicate_groups(db: sqlite3.Connection, source: str | None = None) -> list[
 
 def reprint_count(db: sqlite3.Connection) -> int:
     """Documents that reprint a story another document holds (indexed: cheap)."""
-    row = db.execute("SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL").fetchone()
+    row = db.execute("SELECT count(*) FROM documents WHERE duplicate_of > ''").fetchone()
     return int(row[0])

@@ -35,8 +35,10 @@ def timeline(
     args: list[object] = []
     for entity in selection.entities:
         sql += (
+            # Bounded on both sides, the sentence's mentions are one short range of the
+            # (doc, start) index; with only a lower bound SQLite reads to the document's end.
             " AND EXISTS (SELECT 1 FROM mentions x WHERE x.doc = m.doc AND x.entity = ?"
-            " AND x.start >= m.sent_start AND x.end <= m.sent_end)"
+            " AND x.start >= m.sent_start AND x.start < m.sent_end AND x.end <= m.sent_end)"
         )
         args.append(entity)
     scoped, scope_args = selection.scope.around(selection.doc).condition("m.doc")

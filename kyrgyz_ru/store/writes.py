@@ -24,7 +24,7 @@ DOCUMENT_TABLES = (
 )  # fmt: skip
 # Reprints of a story (documents with duplicate_of) are left out of every count by default,
 # as listings leave them out unless --all-copies.
-_FIRST_COPIES = "doc NOT IN (SELECT id FROM documents WHERE duplicate_of IS NOT NULL)"
+_FIRST_COPIES = "doc NOT IN (SELECT id FROM documents WHERE duplicate_of > '')"
 
 
 def delete_document(db: sqlite3.Connection, doc: str) -> None:
