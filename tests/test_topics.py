@@ -16,7 +16,15 @@ from hypothesis import strategies as st
 
 from kyrgyz_ru.errors import DataFileError, NotFoundError
 from kyrgyz_ru.extract.corpus import paragraphs
-from kyrgyz_ru.extract.topics import Taxonomy, assign_topics, load_taxonomy, normalise
+from kyrgyz_ru.extract.topics import (
+    Occasion,
+    Taxonomy,
+    assign_topics,
+    load_taxonomy,
+    normalise,
+    occasions,
+)
+from kyrgyz_ru.records import Event, Paragraph
 
 from .helpers import SPEC_IDS, ids
 
@@ -105,6 +113,9 @@ def minimal(**changes: Any) -> dict[str, Any]:
         (minimal(rules=[{"when_terms": ["rain"], "drop": ["politics"]}]), "unknown topic"),
         (minimal(rules=[{"when_terms": ["hail"], "drop": ["sport"]}]), "not a term"),
         (minimal(format="krq-taxonomy/9"), "format must be"),
+        (minimal(events={"topic": "politics"}), "events.topic names unknown topic"),
+        (minimal(events={"topic": "weather", "weights": {"CONSULT": "1"}}), "must be a number"),
+        (minimal(events={"topic": "weather", "when": 1}), "events: unknown field"),
         (minimal(extra=1), "unknown field 'extra'"),
     ],
 )
@@ -400,3 +411,100 @@ def test_assign_topics_never_raises(text: str) -> None:
         for term in hit.terms:
             assert 0 <= term.start < term.end <= len(text)
             assert text[term.start : term.end] == term.term
+
+
+# --- issue #17: what holds on articles krq has never seen ------------------------------
+
+
+def test_an_event_the_extractor_found_makes_a_bare_arrival_diplomacy(taxonomy: Taxonomy) -> None:
+    text = "President of Uzbekistan arrives in Moscow"
+    start = text.index("arrives")
+    found = assign_topics(text, taxonomy, [Occasion(start, start + 7, "CONSULT/visit")])
+    assert [h.id for h in found] == ["diplomacy"]
+    # The trigger is the evidence --show displays.
+    assert "arrives" in [t.term for t in found[0].terms]
+
+
+def test_an_event_does_not_make_an_agenda_item_diplomacy(taxonomy: Taxonomy) -> None:
+    text = "During the talks, the parties discussed the issue of Kyrgyz labor migrants."
+    start = text.index("talks")
+    found = assign_topics(text, taxonomy, [Occasion(start, start + 5, "CONSULT/meet")])
+    assert [h.id for h in found] == ["migration"]
+
+
+def test_event_kinds_not_listed_add_nothing(taxonomy: Taxonomy) -> None:
+    text = "The ministry said it would look into the matter next week."
+    assert assign_topics(text, taxonomy, [Occasion(4, 12, "AID/aid")]) == []
+
+
+def test_occasions_keeps_the_paragraphs_triggers_in_its_offsets() -> None:
+    def event(start: int, kind: str, rule: str) -> Event:
+        return Event(
+            "d",
+            start,
+            start + 20,
+            kind,
+            None,
+            start + 2,
+            start + 8,
+            "x",
+            rule,
+            (),
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+
+    inside, outside = event(110, "CONSULT", "visit"), event(300, "AGREE", "sign")
+    assert occasions([inside, outside], Paragraph(1, 100, 200)) == [
+        Occasion(12, 18, "CONSULT/visit")
+    ]
+
+
+def test_a_custom_taxonomy_without_the_events_topic_gets_no_event_evidence(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, minimal())
+    assert load_taxonomy(path).events is None
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # "goods" and "good" share a stem: good friends are no trade.
+        ("Hu called the two countries good friends and good neighbours of long standing.", "trade"),
+        # "trains" and "training" share one too.
+        ("The drills take place at the Kharb-Maidon training ground near the border.", "transport"),
+        # A title names a person, not the paragraph's subject.
+        (
+            "He was met by the Minister of Industry and Trade Denis Manturov at the airport.",
+            "trade",
+        ),
+        # The pandemic as a time reference is not a health subject.
+        (
+            "Labour migration fell by half due to the coronavirus pandemic, the ministry said.",
+            "health",
+        ),
+    ],
+)
+def test_words_that_only_look_like_a_topic(taxonomy: Taxonomy, text: str, absent: str) -> None:
+    assert absent not in {h.id for h in assign_topics(text, taxonomy)}
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "The Russian-Kyrgyz Development Fund resumed project financing from July 1.",
+            "finance_aid",
+        ),
+        (
+            "Russia moved quickly to work with the interim government after the uprising.",
+            "domestic_politics",
+        ),
+    ],
+)
+def test_news_vocabulary_of_funds_and_unrest(taxonomy: Taxonomy, text: str, topic: str) -> None:
+    assert topic in {h.id for h in assign_topics(text, taxonomy)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -16,11 +17,13 @@ from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 from kyrgyz_ru.errors import DataFileError, NotFoundError
-from kyrgyz_ru.records import TopicHit, TopicTerm
+from kyrgyz_ru.records import Event, Paragraph, TopicHit, TopicTerm
 
 __all__ = [
     "FORMAT",
+    "EventRule",
     "ListRule",
+    "Occasion",
     "Rule",
     "Settings",
     "Taxonomy",
@@ -29,6 +32,7 @@ __all__ = [
     "assign_topics",
     "load_taxonomy",
     "normalise",
+    "occasions",
 ]
 
 FORMAT = "krq-taxonomy/1"
@@ -168,6 +172,42 @@ class ListRule:
 
 
 @dataclass(frozen=True)
+class EventRule:
+    """Events the extractor found (#10) as evidence for one topic. A meeting, visit, call or
+    signing is often reported with no word of the topic's own ("the President arrives in
+    Moscow", "Putin rang Otunbayeva"), yet the event extractor knows the sentence is one.
+    `weights` maps an event kind, "TYPE/rule" or "TYPE", to the weight its trigger adds;
+    context weights count in full only when no other topic is the paragraph's subject."""
+
+    topic: str
+    weights: tuple[tuple[str, float], ...] = ()
+    context: bool = True
+
+    def weight(self, kind: str) -> float:
+        table = dict(self.weights)
+        return table.get(kind, table.get(kind.split("/", 1)[0], 0.0))
+
+
+class Occasion(NamedTuple):
+    """An event found in a paragraph: its trigger's offsets in the paragraph and its kind,
+    "TYPE/rule" as the event extractor names them ("CONSULT/visit", "AGREE/sign")."""
+
+    start: int
+    end: int
+    kind: str
+
+
+def occasions(events: Sequence[Event], paragraph: Paragraph) -> list[Occasion]:
+    """The events whose trigger lies in `paragraph`, with offsets into the paragraph."""
+    start, end = paragraph.start, paragraph.end
+    return [
+        Occasion(e.trigger_start - start, e.trigger_end - start, f"{e.event_type}/{e.rule}")
+        for e in events
+        if start <= e.trigger_start and e.trigger_end <= end
+    ]
+
+
+@dataclass(frozen=True)
 class Rule:
     """When any of `when_terms` occurs in a paragraph, the topics in `drop` are not assigned."""
 
@@ -203,6 +243,7 @@ class Taxonomy:
     boilerplate: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
     source: str = ""
+    events: EventRule | None = None
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -383,9 +424,49 @@ def _list_discounts(
     return discounted
 
 
-def assign_topics(text: str, taxonomy: Taxonomy) -> list[TopicHit]:
+def _with_occasions(
+    occasions: Sequence[Occasion], matches: list[_Match], taxonomy: Taxonomy
+) -> tuple[list[_Match], list[_Match]]:
+    """The term matches with event triggers as evidence, and the triggers that are no term.
+    A term that is a trigger ("talks", "meeting") counts at least the event's weight: the
+    extractor has confirmed that the sentence reports the occasion."""
+    rule = taxonomy.events
+    if rule is None or not occasions:
+        return matches, []
+    index = taxonomy.ids.index(rule.topic)
+    result = list(matches)
+    added: list[_Match] = []
+    for occasion in occasions:
+        weight = rule.weight(occasion.kind)
+        if weight <= 0:
+            continue
+        overlapping = [
+            k for k, m in enumerate(result) if m.start < occasion.end and occasion.start < m.end
+        ]
+        if overlapping:
+            for k in overlapping:
+                m = result[k]
+                signals = tuple(
+                    (i, max(w, weight), ctx) if i == index else (i, w, ctx)
+                    for i, w, ctx in m.entry.signals
+                )
+                if signals == m.entry.signals and index not in {s[0] for s in signals}:
+                    signals += ((index, weight, rule.context),)
+                result[k] = m._replace(entry=_Entry(m.entry.phrase, signals))
+            continue
+        signal = ((index, weight, rule.context),)
+        key = ("\0event", occasion.kind)  # no token holds a NUL: never a term's key
+        entry = _Entry(f"event {occasion.kind}", signal)
+        added.append(_Match(-1, -1, occasion.start, occasion.end, key, entry))
+    return result, added
+
+
+def assign_topics(
+    text: str, taxonomy: Taxonomy, occasions: Sequence[Occasion] = ()
+) -> list[TopicHit]:
     """The topics among a paragraph's main subjects, best first, each with its score and the
-    terms (offsets into `text`) that triggered it. Boilerplate gets []."""
+    terms (offsets into `text`) that triggered it. Boilerplate gets []. `occasions` are the
+    events found in the paragraph, if the caller has them (ingest does; re-scoring does not)."""
     compiled = taxonomy._compiled
     settings = taxonomy.settings
     stripped = text.strip()
@@ -395,9 +476,18 @@ def assign_topics(text: str, taxonomy: Taxonomy) -> list[TopicHit]:
     if len(tokens) < settings.min_words:
         return []
     matches = _find(tokens, compiled)
+    discounted = _list_discounts(text, tokens, matches, taxonomy)
+    matches, extra = _with_occasions(occasions, matches, taxonomy)
+    if extra:
+        # In text order, so the evidence reads as the paragraph does.
+        merged = sorted(
+            zip(matches + extra, discounted + [False] * len(extra), strict=True),
+            key=lambda pair: pair[0].start,
+        )
+        matches = [m for m, _ in merged]
+        discounted = [d for _, d in merged]
     if not matches:
         return []
-    discounted = _list_discounts(text, tokens, matches, taxonomy)
 
     # Only topics with evidence are scored; the rest stay at zero.
     main: dict[int, list[float]] = {}
@@ -465,7 +555,18 @@ def assign_topics(text: str, taxonomy: Taxonomy) -> list[TopicHit]:
 
 # --- loading ---------------------------------------------------------------------------
 
-_TOP_KEYS = {"format", "name", "description", "settings", "lists", "boilerplate", "rules", "topics"}
+_TOP_KEYS = {
+    "format",
+    "name",
+    "description",
+    "settings",
+    "lists",
+    "boilerplate",
+    "rules",
+    "events",
+    "topics",
+}
+_EVENT_KEYS = {"topic", "weights", "context"}
 _TOPIC_KEYS = {"id", "label", "description", "terms", "context_terms"}
 _RULE_KEYS = {"name", "when_terms", "drop"}
 
@@ -604,6 +705,27 @@ def _rules(value: Any, ids: set[str], known_keys: set[tuple[str, ...]]) -> tuple
     return tuple(rules)
 
 
+def _events(value: Any, ids: set[str]) -> EventRule | None:
+    if value is None:
+        return None
+    _expect(value, dict, "events", "an object or null")
+    unknown = set(value) - _EVENT_KEYS
+    if unknown:
+        allowed = ", ".join(sorted(_EVENT_KEYS))
+        raise _Invalid(f"events: unknown field {sorted(unknown)[0]!r}; allowed: {allowed}")
+    topic = _expect(value.get("topic"), str, "events.topic", "a topic id")
+    if topic not in ids:
+        raise _Invalid(f"events.topic names unknown topic {topic!r}")
+    raw = _expect(
+        value.get("weights", {}), dict, "events.weights", 'an object, e.g. {"CONSULT": 1}'
+    )
+    weights = tuple(
+        (kind, _number(weight, f"events.weights[{kind!r}]")) for kind, weight in raw.items()
+    )
+    context = _expect(value.get("context", True), bool, "events.context", "true or false")
+    return EventRule(topic, weights, context)
+
+
 def _topic(raw: Any, where: str) -> Topic:
     _expect(raw, dict, where, "an object")
     unknown = set(raw) - _TOPIC_KEYS
@@ -659,7 +781,12 @@ def _parse(data: Any, source: str, base: Taxonomy | None) -> Taxonomy:
     )
     known_keys = {k for t in topics for term in t.terms for k in _phrase_keys(term.phrase)}
     rules = _rules(data.get("rules", []), ids, known_keys)
-    taxonomy = Taxonomy(name, tuple(topics), settings, lists, boilerplate, rules, source)
+    if "events" in data:
+        events = _events(data["events"], ids)
+    else:
+        # Like the other sections, from the default, while the default's topic exists here.
+        events = base.events if base and base.events and base.events.topic in ids else None
+    taxonomy = Taxonomy(name, tuple(topics), settings, lists, boilerplate, rules, source, events)
     taxonomy._compiled  # noqa: B018 - compile now so problems surface at load time
     return taxonomy
 
