@@ -33,6 +33,7 @@ class StateInfo:
 @dataclass(frozen=True)
 class EventLexicon:
     triggers: tuple[Trigger, ...]
+    any_trigger: re.Pattern[str]  # every trigger at once: most sentences have none
     mode_priority: tuple[str, ...]
     negation_before: re.Pattern[str]
     negation_after: re.Pattern[str]
@@ -117,6 +118,9 @@ def load_event_lexicon(path: Path = EVENTS_DATA) -> EventLexicon:
     reporting = raw["reporting_verbs"]
     return EventLexicon(
         triggers=triggers,
+        any_trigger=re.compile(
+            "|".join(f"(?:{t.pattern.pattern})" for t in triggers), re.IGNORECASE
+        ),
         mode_priority=tuple(raw["mode_priority"]),
         negation_before=_words(raw["negation_before"]),
         negation_after=_words(raw["negation_after"]),

@@ -53,6 +53,8 @@ def find_hits(
 ) -> list[Hit]:
     sentence = text[start:end]
     hits: list[Hit] = []
+    if not lex.any_trigger.search(sentence):
+        return hits  # one pass instead of one a trigger, for the many sentences with none
     for trigger in lex.triggers:
         for match in trigger.pattern.finditer(sentence):
             a, b = start + match.start(), start + match.end()
