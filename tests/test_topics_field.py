@@ -7,7 +7,8 @@ from collections import Counter
 
 import pytest
 
-from kyrgyz_ru.extract.topics import Taxonomy, _phrase_keys, assign_topics
+from kyrgyz_ru.extract.taxonomy import phrase_keys
+from kyrgyz_ru.extract.topics import Taxonomy, assign_topics
 
 from .helpers import SPEC_IDS, ids
 
@@ -262,7 +263,7 @@ def test_every_topic_has_field_paragraphs() -> None:
 @pytest.mark.parametrize("text", [text for _, text in FIELD])
 def test_terms_highlight_their_text(text: str, taxonomy: Taxonomy) -> None:
     configured = {
-        key for t in taxonomy.topics for term in t.terms for key in _phrase_keys(term.phrase)
+        key for t in taxonomy.topics for term in t.terms for key in phrase_keys(term.phrase)
     }
     hits = assign_topics(text, taxonomy)
     assert hits
@@ -271,4 +272,4 @@ def test_terms_highlight_their_text(text: str, taxonomy: Taxonomy) -> None:
         for term in hit.terms:
             assert term.term and text[term.start : term.end] == term.term
             # The highlighted stretch is, once normalised, one of the configured phrases.
-            assert _phrase_keys(term.term)[0] in configured, term.term
+            assert phrase_keys(term.term)[0] in configured, term.term
