@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -28,6 +28,20 @@ _INITIALS = re.compile(r"\A((?:[A-Z]\.\s?){1,3})\s?([A-Z][\w'’-]+)\Z")
 _SLUG = re.compile(r"[^a-z0-9]+")
 _Y_BETWEEN_VOWELS = re.compile(r"(?<=[aeiou])y(?=[aeiou])")
 _DOUBLED = re.compile(r"([a-z])\1")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Cyrillic to Latin as English news of the field romanises names (BGN/PCGN, with GOST 7.79's
+# forms folding onto it under translit_key): Казакбаев -> kazakbaev, Жапаров -> zhaparov,
+# plus the Kyrgyz letters ң, ө, ү. Word-initial е/ё/ю/я get their y (Yevgeny, Yuri).
+_ROMAN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "ң": "ng",
+    "ө": "o", "ү": "u", "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ә": "a", "ғ": "gh", "қ": "q",
+    "ұ": "u", "һ": "h", "ў": "w",
+}  # fmt: skip
+_INITIAL_Y = {"е": "ye", "ё": "yo", "ю": "yu", "я": "ya"}
+_FINAL_IY = re.compile(r"[иы]й\b")
 
 
 @dataclass(frozen=True)
@@ -58,10 +72,33 @@ class Link:
 # -- within one document ------------------------------------------------------------------
 
 
+def has_cyrillic(text: str) -> bool:
+    return _CYRILLIC.search(text) is not None
+
+
+def romanise(text: str) -> str:
+    """A Cyrillic name in Latin letters (lower case), the way English news spells it."""
+    out: list[str] = []
+    previous = " "
+    # Дмитрий, Юрий, Горький: English news writes -y where BGN/PCGN writes -iy.
+    text = _FINAL_IY.sub("й", text.casefold())
+    for ch in text:
+        roman = _ROMAN.get(ch)
+        if roman is None:
+            out.append(ch)
+        elif ch in _INITIAL_Y and not previous.isalpha():
+            out.append(_INITIAL_Y[ch])
+        else:
+            out.append(roman)
+        previous = ch
+    return "".join(out)
+
+
 def translit_key(text: str) -> str:
     """Romanisations of one Cyrillic name written alike: Zhaparov, Dzhaparov and Japarov;
-    Kazakbayev and Kazakbaev; Sergey and Sergei."""
-    key = alias_key(text)
+    Kazakbayev and Kazakbaev; Sergey and Sergei; and the Cyrillic name itself, romanised
+    first (Казакбаев, Жапаров)."""
+    key = alias_key(romanise(text) if has_cyrillic(text) else text)
     for old, new in (("dzh", "j"), ("zh", "j"), ("dj", "j"), ("kh", "h"), ("ye", "e")):
         key = key.replace(old, new)
     key = _Y_BETWEEN_VOWELS.sub("", key).replace("y", "i")
@@ -101,24 +138,43 @@ def _is_full(name: str, lexicon: Lexicon) -> bool:
     return len(words) >= 2 and not lexicon.is_patronymic(words[-1]) and not _INITIALS.match(name)
 
 
-def resolve_in_document(mentions: Sequence[Mention], lexicon: Lexicon) -> None:
-    """Set each mention's `name`: the fullest name it stands for in its own document."""
+def resolve_in_document(
+    mentions: Sequence[Mention], lexicon: Lexicon, nominative: Mapping[str, str] | None = None
+) -> None:
+    """Set each mention's `name`: the fullest name it stands for in its own document.
+
+    `nominative` maps a name as written to its nominative where the language inflects names
+    (the Russian analysis gives «Лаврова» -> «Лавров»); names are compared in that form."""
+    forms = nominative or {}
+    base = {m.text: _nominative(m.text, forms) for m in mentions if m.label != "DATE"}
     # Distinct names with their counts: a long article repeats a few names many times, and
     # each distinct short form is resolved once.
-    people = Counter(m.text for m in mentions if m.label == "PERSON" and _is_full(m.text, lexicon))
-    orgs = sorted({m.text for m in mentions if m.label == "ORG"})
+    people = Counter(
+        base[m.text] for m in mentions if m.label == "PERSON" and _is_full(base[m.text], lexicon)
+    )
+    orgs = sorted({base[m.text] for m in mentions if m.label == "ORG"})
     resolved: dict[tuple[str, str], tuple[str, str]] = {}
     for m in mentions:
         m.name, m.name_reason = m.text, ""
         if m.label == "DATE":
             m.name = m.value or m.text
             continue
-        key = (m.label, m.text)
+        written = base[m.text]
+        if written != m.text:
+            m.name, m.name_reason = written, f"nominative of '{m.text}'"
+        key = (m.label, written)
         if key not in resolved:
-            resolved[key] = _resolve_short(m.label, m.text, people, orgs, lexicon)
+            resolved[key] = _resolve_short(m.label, written, people, orgs, lexicon)
         name, reason = resolved[key]
         if name:
             m.name, m.name_reason = name, reason
+
+
+def _nominative(text: str, forms: Mapping[str, str]) -> str:
+    if not forms:
+        return text
+    # A name the analysis saw whole, else a one-word name (a surname the repair found again).
+    return forms.get(text) or text
 
 
 def _resolve_short(
@@ -256,12 +312,19 @@ def link(
     reasons: dict[int, str] = {}
     index = {(f.label, alias_key(f.name)): i for i, f in enumerate(forms)}
     known: dict[int, KnownEntity] = {}
+    romanised = _romanised_names(knowledge)
     for i, form in enumerate(forms):
         entity = knowledge.lookup(form.name, form.label)
+        reason = f"knowledge base ({entity.id})" if entity else ""
+        if entity is None and form.label != "PERSON" and has_cyrillic(form.name):
+            # «Чолпон-Ата» is Cholpon-Ata: a place or body the knowledge base names in Latin.
+            ids = romanised.get((form.label, translit_key(form.name)), set())
+            entity = knowledge.entities[next(iter(ids))] if len(ids) == 1 else None
+            reason = f"transliteration of '{entity.name}' (knowledge base)" if entity else ""
         if entity:
             known[i] = entity
             groups.kb[i] = entity.id
-            reasons[i] = f"knowledge base ({entity.id})"
+            reasons[i] = reason
     first_of_kb: dict[str, int] = {}
     for i, entity in known.items():
         if entity.id in first_of_kb:
@@ -278,7 +341,49 @@ def link(
     _link_people(forms, groups, reasons, knowledge, lexicon)
     _link_similar(forms, groups, reasons, "ORG")
     _link_similar(forms, groups, reasons, "PLACE")
+    _link_across_scripts(forms, groups, reasons)
     return _links(forms, groups, reasons, knowledge, acronyms)
+
+
+_ROMANISED: dict[tuple[str, ...], dict[tuple[str, str], set[str]]] = {}
+
+
+def _romanised_names(knowledge: KnowledgeBase) -> dict[tuple[str, str], set[str]]:
+    """(label, translit key) -> ids of the organisations and places with that Latin name."""
+    if knowledge.sources not in _ROMANISED:
+        found: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for entity in knowledge.entities.values():
+            if entity.type in ("ORG", "PLACE"):
+                for name in entity.names:
+                    if not has_cyrillic(name):
+                        found[(entity.type, translit_key(name))].add(entity.id)
+        _ROMANISED[knowledge.sources] = dict(found)
+    return _ROMANISED[knowledge.sources]
+
+
+def _link_across_scripts(
+    forms: Sequence[NameForm], groups: _Groups, reasons: dict[int, str]
+) -> None:
+    """An organisation or place written in Cyrillic in one article and in Latin letters in
+    another, when the romanised names agree (the same score as two Latin spellings)."""
+    for label in ("ORG", "PLACE"):
+        items = [i for i, f in enumerate(forms) if f.label == label]
+        latin: dict[str, list[int]] = defaultdict(list)
+        for i in items:
+            if not has_cyrillic(forms[i].name):
+                latin[translit_key(forms[i].name)[:2]].append(i)
+        for i in items:
+            if not has_cyrillic(forms[i].name):
+                continue
+            a = translit_key(forms[i].name)
+            for j in latin.get(a[:2], []):
+                b = translit_key(forms[j].name)
+                if len(a.split()) != len(b.split()) or groups.find(i) == groups.find(j):
+                    continue
+                score = fuzz.ratio(a, b)
+                if score >= ORG_PLACE_SCORE and groups.union(j, i):
+                    reasons.setdefault(i, f"transliteration of '{forms[j].name}'")
+                    break
 
 
 def _link_people(
@@ -298,9 +403,14 @@ def _link_people(
             if j <= i or groups.find(i) == groups.find(j):
                 continue
             if same_person(forms[i].name, forms[j].name) and groups.union(i, j):
-                score = round(fuzz.ratio(alias_key(forms[i].name), alias_key(forms[j].name)))
-                reasons.setdefault(j, f"fuzzy match with '{forms[i].name}' (score {score})")
-                reasons.setdefault(i, f"fuzzy match with '{forms[j].name}' (score {score})")
+                a, b = forms[i].name, forms[j].name
+                if has_cyrillic(a) != has_cyrillic(b):  # Казакбаев and Kazakbaev
+                    reasons.setdefault(j, f"transliteration of '{a}'")
+                    reasons.setdefault(i, f"transliteration of '{b}'")
+                    continue
+                score = round(fuzz.ratio(alias_key(a), alias_key(b)))
+                reasons.setdefault(j, f"fuzzy match with '{a}' (score {score})")
+                reasons.setdefault(i, f"fuzzy match with '{b}' (score {score})")
     for i in full:  # variants the knowledge base knows but the corpus spells otherwise
         if i in groups.kb or groups.kb.get(groups.find(i)):
             continue
@@ -387,6 +497,20 @@ def _links(
 def _display(forms: Sequence[NameForm], items: list[int], shorts: set[str]) -> str:
     names = [forms[i] for i in items]
     label = names[0].label
+    # Canonical names are English: a Latin spelling the corpus uses, else for a person or
+    # place the romanised Cyrillic name; the Cyrillic forms stay among the aliases.
+    latin = [f for f in names if not has_cyrillic(f.name)]
+    if not latin and label in ("PERSON", "PLACE"):
+        return _roman_title(_pick(names, label, shorts))
+    return _pick(latin or names, label, shorts)
+
+
+def _roman_title(name: str) -> str:
+    words = romanise(name).split()
+    return " ".join("-".join(p[:1].upper() + p[1:] for p in w.split("-")) for w in words)
+
+
+def _pick(names: list[NameForm], label: str, shorts: set[str]) -> str:
     if label == "ORG":
         acronyms = [f for f in names if alias_key(f.name) in shorts]
         if acronyms:

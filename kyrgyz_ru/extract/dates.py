@@ -592,6 +592,10 @@ def normalise(text: str, anchor: str | None) -> str | None:
     Returns None for what is not a date or what the anchor is too coarse to resolve. Never
     raises; never looks at today's date.
     """
+    if isinstance(text, str) and _in_cyrillic(text):
+        from kyrgyz_ru.extract import dates_ru
+
+        return dates_ru.normalise(text, anchor)
     try:
         if not isinstance(text, str):
             return None
@@ -601,6 +605,14 @@ def normalise(text: str, anchor: str | None) -> str | None:
         return _resolve(cleaned, _parse_anchor(anchor))
     except (_Unresolvable, ValueError, OverflowError):
         return None
+
+
+def _in_cyrillic(text: str) -> bool:
+    """A text in a Cyrillic script (more Cyrillic letters than Latin in its first 2,000
+    characters): extract/dates_ru.py reads it. An English text quoting a Russian word is not."""
+    sample = text[:2000]
+    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in sample)
+    return cyrillic > 0 and cyrillic > sum(ch.isascii() and ch.isalpha() for ch in sample)
 
 
 # Resolves every relative form, so recognition does not depend on the article's date.
@@ -614,6 +626,10 @@ def is_date_expression(text: str) -> bool:
     absolute or relative ("today", "Thursday", "2022-2024", "the end of February", "the
     1990s"), and for anaphoric dates ("the following day") that only the story can resolve.
     """
+    if isinstance(text, str) and _in_cyrillic(text):
+        from kyrgyz_ru.extract import dates_ru
+
+        return dates_ru.is_date_expression(text)
     try:
         if not isinstance(text, str):
             return False
@@ -671,6 +687,10 @@ def find_date_expressions(text: str) -> list[tuple[int, int]]:
     """
     if not isinstance(text, str):
         return []
+    if _in_cyrillic(text):
+        from kyrgyz_ru.extract import dates_ru
+
+        return dates_ru.find_date_expressions(text)
     candidates: list[tuple[int, int]] = []
     for pattern in _FIND_PATTERNS:
         for m in pattern.finditer(text):
@@ -754,6 +774,10 @@ def infer_document_date(text: str) -> str | None:
     """
     if not isinstance(text, str):
         return None
+    if _in_cyrillic(text):
+        from kyrgyz_ru.extract import dates_ru
+
+        return dates_ru.infer_document_date(text)
     try:
         values = _explicit_values(text)
         latest = max((v for _, v in values), key=_first_day, default=None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -79,7 +80,13 @@ def load_pipeline(name: str, knowledge: KnowledgeBase) -> Language:
     # tokenizer is wanted for phrase patterns matched on ORTH.
     with nlp.select_pipes(enable=[RULER]):
         ruler.add_patterns(knowledge.ruler_patterns())
+    _KNOWLEDGE[nlp] = knowledge
     return nlp
+
+
+# The knowledge base each loaded pipeline was given: a Russian document met by `analyse` is read
+# by the Russian pipeline with the same one.
+_KNOWLEDGE: weakref.WeakKeyDictionary[Language, KnowledgeBase] = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -92,6 +99,9 @@ class Analysis:
     sentences: list[tuple[int, int]] = field(default_factory=list)
     # start, end, fine tag (Penn Treebank), coarse class derived from the tag
     tokens: list[Token] = field(default_factory=list)
+    # Surface form -> the name in the nominative, where the language inflects names (Russian:
+    # «Лаврова» -> «Лавров»); empty for English, whose names are written as they are.
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def noun_chunks(self) -> list[tuple[int, int]]:
@@ -125,29 +135,62 @@ def analyse(
     batch_size: int = 32,
     n_process: int = 1,
 ) -> Iterator[Analysis]:
-    """Stream documents through the pipeline; a text longer than nlp.max_length goes in pieces."""
+    """Stream documents through the pipeline; a text longer than nlp.max_length goes in pieces.
+
+    A Russian document (its `language` is "ru") is read by the Russian pipeline instead, in
+    this process, and takes its turn in the stream as an empty text, so order is kept."""
     limit = max(1000, min(nlp.max_length - 1, PIECE))
 
     # Plain strings go to nlp.pipe, their context waits here in order (nlp.pipe keeps it):
     # with as_tuples spaCy would tokenise in this process and ship whole Docs to the workers.
-    waiting: deque[tuple[Document, int, bool]] = deque()
+    waiting: deque[tuple[Document, int, bool, Analysis | None]] = deque()
 
     def pieces() -> Iterator[str]:
         for document in documents:
+            if document.language == "ru":
+                waiting.append((document, 0, True, _russian(document, nlp)))
+                yield ""
+                continue
             parts = list(_chunks(document.text, limit))
             for index, (offset, piece) in enumerate(parts):
-                waiting.append((document, offset, index == len(parts) - 1))
+                waiting.append((document, offset, index == len(parts) - 1, None))
                 yield piece
 
     current: Analysis | None = None
     for doc in nlp.pipe(pieces(), batch_size=batch_size, n_process=n_process):
-        document, offset, last = waiting.popleft()
+        document, offset, last, ready = waiting.popleft()
+        if ready is not None:
+            yield ready
+            continue
         if current is None:
             current = Analysis(document)
         _collect(doc, offset, current)
         if last:
             yield current
             current = None
+
+
+def _russian(document: Document, nlp: Language) -> Analysis:
+    from kyrgyz_ru.extract.knowledge import load_knowledge
+    from kyrgyz_ru.extract.russian import load_russian
+
+    knowledge = _KNOWLEDGE.get(nlp) or load_knowledge()
+    return load_russian(knowledge).analyse(document)
+
+
+def split_sentence(text: str, start: int, end: int, sentences: list[tuple[int, int]]) -> None:
+    """Add the sentence text[start:end] to `sentences`, cut at blank lines: a paragraph break
+    always ends a sentence, whatever the model thought."""
+    base = start
+    for piece in _PARAGRAPH_BREAK.split(text[start:end]):
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece.rstrip())
+        if trail > lead:
+            sentences.append((base + lead, base + trail))
+        base += len(piece)
+        match = _PARAGRAPH_BREAK.match(text, base)
+        if match and match.end() <= end:
+            base += len(match.group())
 
 
 def _collect(doc: Any, offset: int, analysis: Analysis) -> None:
