@@ -85,6 +85,42 @@ for doc in nlp.pipe(texts):
 
 # Plain nlp.pipe: the same model running the same spaCy components as krq's ingest (argv[4],
 # comma-separated; empty: all but the lemmatizer), with nothing of krq around it.
+# The client's own share of a cluster ingest, timed apart from extraction: reading the files
+# (decoding, ids, reprint signatures) and writing the records, one transaction a batch.
+WRITER_SCRIPT = """\
+import json
+import sys
+import time
+from pathlib import Path
+
+from kyrgyz_ru.extract import ingest as krq_ingest
+from kyrgyz_ru.extract.pipeline import model_name
+from kyrgyz_ru.store.index import Index
+
+folder, scratch, target = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+records = []
+write = krq_ingest._write
+krq_ingest._write = lambda _index, batch, _model: records.extend(batch)  # extract, keep
+options = krq_ingest.IngestOptions(model=model_name(), workers=2)
+krq_ingest.ingest(Index.open(scratch, new_meta={"stale": "1"}), [folder], options)
+index = Index.open(target, new_meta={"stale": "1"})
+started = time.perf_counter()
+reader = krq_ingest._Reader(index, sorted(folder.glob("*.txt")), options, krq_ingest.IngestReport())
+documents = list(reader.changed())
+read = time.perf_counter() - started
+started = time.perf_counter()
+for start in range(0, len(records), options.batch_size):
+    write(index, records[start : start + options.batch_size], options.model)
+written = time.perf_counter() - started
+started = time.perf_counter()
+krq_ingest.relink(index, krq_ingest.load_knowledge(), krq_ingest.lexicon())
+relinked = time.perf_counter() - started
+mentions = sum(len(r.mentions) for r in records)
+print(json.dumps({"documents": len(documents), "records": len(records), "mentions": mentions,
+                  "read_s": read, "write_s": written, "relink_s": relinked}))
+"""
+
+
 PIPE_SCRIPT = """\
 import json
 import sys
@@ -1019,6 +1055,104 @@ class Bench:
                 one = json.loads(r.stdout.read_text())
         return int(found["tokens"]), int(one.get("tokens", 0))
 
+    # -- 2b. ingest on a Dask cluster, and what one writer can take ----------------------------
+
+    def cluster(self) -> None:
+        args = self.args
+        corpus, one = OUT / f"corpus-{args.docs}", OUT / "corpus-1"
+        if not corpus.exists():
+            make_corpus(corpus, args.docs, args.seed)
+        if not one.exists():
+            one.mkdir()
+            first = min(corpus.glob("*.txt"))
+            shutil.copy(first, one / first.name)
+        db = OUT / "ingest-cluster.db"
+
+        def fresh(_m: Measure | None = None) -> None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+        ways = {"krq ingest --workers 2": ["--workers", "2"],
+                "krq ingest --cluster local:2": ["--cluster", "local:2"]}  # fmt: skip
+
+        def measures(folder: Path) -> list[Measure]:
+            return [
+                Measure(label, [str(self.krq), "ingest", "--db", str(db), *how, str(folder)])
+                for label, how in ways.items()
+            ]
+
+        small, big = measures(one), measures(corpus)
+        progress("cluster ingest of one document (fixed costs)")
+        repeat(small, lambda _m: child_env(db), args.small_runs, args.budget, args.timeout,
+               before=fresh)  # fmt: skip
+        for number in range(args.ingest_runs):
+            for m in big:
+                progress(f"cluster ingest of {args.docs} documents: {m.label} (run {number + 1})")
+                fresh()
+                name = f"cluster-{_slug(m.label)}"
+                m.record(run(m.argv, child_env(db), name, args.ingest_timeout, sample=True))
+        script = OUT / "writer.py"
+        script.write_text(WRITER_SCRIPT, encoding="utf-8")
+        scratch, target = OUT / "writer-extract.db", OUT / "writer.db"
+        for path in (scratch, target):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        progress(f"the writer alone: {args.docs} documents extracted first, then written")
+        alone = run([PYTHON, script, corpus, scratch, target], child_env(target), "writer",
+                    args.ingest_timeout)  # fmt: skip
+        writer: dict[str, Any] = {}
+        if alone.ok and alone.stdout is not None:
+            writer = json.loads(alone.stdout.read_text().strip().splitlines()[-1])
+        self.say(f"2b. Ingest of the same {args.docs} documents on a Dask LocalCluster")
+        self.say("   documents/s: raw (whole command) and load-adjusted (minus the 1-document run)")
+        width = max(len(m.label) for m in big)
+        self.say(
+            f"   {'command':<{width}}  {'wall':>8} {'CPU':>8} {'others':>6} {'1-doc':>7}"
+            f" {'raw':>8} {'adj.':>8} docs/s {'tree RSS':>9}"
+        )
+        rates: dict[str, tuple[float, float]] = {}
+        for m, s in zip(big, small, strict=True):
+            raw = args.docs / m.median if m.ok else math.nan
+            span = m.median - s.median
+            adjusted = (args.docs - 1) / span if m.ok and span > 0 else math.nan
+            rates[m.label] = (raw, adjusted)
+            tree = max((r.tree_rss for r in m.runs), default=0)
+            self.say(
+                f"   {m.label:<{width}}  {_s(m.median):>8} {_s(m.cpu):>8} {m.others:>6.2f}"
+                f" {_s(s.median):>7} {raw:>8.1f} {adjusted:>8.1f} docs/s {tree / MIB:>5.0f} MiB"
+                f"{_problem(m, s)}"
+            )
+        result: dict[str, Any] = {"rates": rates, "writer": writer}
+        if writer:
+            docs, mentions = writer["records"], writer["mentions"]
+            client = writer["read_s"] + writer["write_s"]
+            per_worker = rates["krq ingest --cluster local:2"][1] / 2
+            feeds = docs / client / per_worker if per_worker > 0 else math.nan
+            result.update(client_docs_per_s=docs / client, workers_fed=feeds)
+            self.say(
+                f"   the client alone: reads {docs / writer['read_s']:,.0f} docs/s, writes"
+                f" {docs / writer['write_s']:,.0f} docs/s ({mentions / writer['write_s']:,.0f}"
+                f" mentions/s); both: {docs / client:,.0f} docs/s; relink at the end"
+                f" {writer['relink_s']:.2f} s"
+            )
+            self.say(
+                f"   one worker extracts {per_worker:.1f} docs/s: one client feeds about"
+                f" {feeds:,.0f} workers before it is the bottleneck"
+            )
+        self.say()
+        self.results["cluster"] = result
+        local, dask = (rates[label] for label in ways)
+        for kind, index in (("load-adjusted", 1), ("raw", 0)):
+            ratio = dask[index] / local[index]
+            self.target(
+                f"ingest on a LocalCluster of 2 ≥ 0.9× --workers 2 ({kind})",
+                ratio,
+                0.9,
+                False,
+                f"{dask[index]:.1f} vs {local[index]:.1f} docs/s: {ratio:.3f}×"
+                + _disturbed(*big, *small),
+            )
+
     # -- 3. the large index --------------------------------------------------------------------
 
     def big_index(self, source: Path) -> None:
@@ -1174,7 +1308,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         "--skip",
         action="append",
         default=[],
-        choices=["ingest", "big"],
+        choices=["ingest", "cluster", "big"],
         help="leave out a part (repeatable)",
     )
     parser.add_argument(
@@ -1210,6 +1344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench.queries(seeds_db)
     if "ingest" not in args.skip:
         bench.ingest()
+    if "cluster" not in args.skip:
+        bench.cluster()
     if "big" not in args.skip:
         bench.big_index(seeds_db)
     bench.verdicts()

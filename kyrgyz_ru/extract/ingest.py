@@ -6,13 +6,13 @@ import bisect
 import itertools
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kyrgyz_ru.errors import Interrupted, KrqError, Terminated
-from kyrgyz_ru.extract import corpus, dates, formats, reprints
+from kyrgyz_ru.extract import corpus, dates, formats, language, reprints
 from kyrgyz_ru.extract.canonical import (
     AcronymDefinition,
     NameForm,
@@ -55,6 +55,8 @@ class IngestOptions:
     date: str | None = None  # the publication date of every file ingested, when given
     # Export columns under other names: (krq's field, the export's column), as --field gives.
     fields: tuple[tuple[str, str], ...] = ()
+    # A Dask scheduler (tcp://HOST:PORT) or local:N: extraction runs there (extract.cluster).
+    cluster: str | None = None
 
 
 @dataclass
@@ -166,6 +168,10 @@ class _Reader:
                     if isinstance(item, formats.Skip):
                         self.report.skipped.append((item.where, item.why))
                         continue
+                    item, unread = language.admit(item)  # Kyrgyz and others: no pipeline
+                    if unread:
+                        self.report.skipped.append((_where(item), unread))
+                        continue
                     document = self._admit(item, taken, notes)
                     # Said before the document is handed on: the consumer may stop at any.
                     self.report.notes.extend((str(path), note) for note in notes)
@@ -275,6 +281,10 @@ class _Reader:
                     set_duplicate(db, doc, first)
 
 
+def _where(document: Document) -> str:
+    return document.path if document.line is None else f"{document.path}:{document.line}"
+
+
 def _extract(
     index: Index,
     documents: Iterator[Document],
@@ -283,27 +293,43 @@ def _extract(
     taxonomy: Taxonomy,
     progress: Progress | None,
 ) -> None:
-    from kyrgyz_ru.extract.pipeline import analyse, load_pipeline
-
     options, report = reader.options, reader.report
-    nlp = load_pipeline(options.model, knowledge)
-    lex = lexicon()
+    stream: Generator[Extracted, None, None]
+    if options.cluster:
+        # Only here is dask imported: a local ingest and every query never load it.
+        from kyrgyz_ru.extract.cluster import extract_on_cluster
+
+        stream = extract_on_cluster(
+            options.cluster, documents, options, knowledge, taxonomy, report
+        )
+    else:
+        from kyrgyz_ru.extract.pipeline import analyse, load_pipeline
+
+        nlp = load_pipeline(options.model, knowledge)
+        lex = lexicon()
+        stream = (
+            extract_document(analysis, knowledge, lex, taxonomy)
+            for analysis in analyse(documents, nlp, options.batch_size, options.workers)
+        )
+    # One writer whatever ran the extraction: records are written here as they come.
     batch: list[Extracted] = []
-    stream = analyse(documents, nlp, options.batch_size, options.workers)
-    for analysis in stream:
-        extracted = extract_document(analysis, knowledge, lex, taxonomy)
-        batch.append(extracted)
-        if len(batch) >= options.batch_size:
-            _write(index, batch, options.model)
-            report.written += len(batch)
-            batch.clear()
-        report.mentions += len(extracted.mentions)
-        document_id = extracted.document.id
-        (report.updated if document_id in reader.replaced else report.added).append(document_id)
-        if progress:
-            # Files read run ahead of files extracted by the pipeline's batch.
-            done = len(report.added) + len(report.updated) + len(report.unchanged)
-            progress(done + len(report.skipped), max(reader.total, done))
+    try:
+        for extracted in stream:
+            batch.append(extracted)
+            if len(batch) >= options.batch_size:
+                _write(index, batch, options.model)
+                report.written += len(batch)
+                batch.clear()
+            report.mentions += len(extracted.mentions)
+            document_id = extracted.document.id
+            (report.updated if document_id in reader.replaced else report.added).append(document_id)
+            if progress:
+                # Files read run ahead of files extracted by the pipeline's batch.
+                done = len(report.added) + len(report.updated) + len(report.unchanged)
+                progress(done + len(report.skipped), max(reader.total, done))
+    finally:
+        if options.cluster:
+            stream.close()  # stopped early: the cluster's batches still out are cancelled
     if batch:
         _write(index, batch, options.model)
         report.written += len(batch)
@@ -314,18 +340,13 @@ def extract_document(
 ) -> Extracted:
     """From what the model saw in a document to what the index stores of it."""
     from kyrgyz_ru.extract.repair import repair
-    from kyrgyz_ru.extract.topics import assign_topics
+    from kyrgyz_ru.extract.topics import assign_topics, occasions
 
     document = analysis.document
     text = document.text
     paragraphs = corpus.paragraphs(text)
     mentions = _mentions(document, analysis, repair(analysis, knowledge, lex))
-    resolve_in_document(mentions, lex)
-    topics = [
-        (p.index, _absolute(hit, p.start))
-        for p in paragraphs
-        for hit in assign_topics(text[p.start : p.end], taxonomy)
-    ]
+    resolve_in_document(mentions, lex, analysis.names)
     phrases = paragraph_phrases(
         text,
         analysis.noun_chunks,
@@ -337,6 +358,12 @@ def extract_document(
     events = extract_events(
         document, analysis.sentences, analysis.tokens, mentions, load_event_lexicon()
     )
+    # Events tell the topic scorer which sentences report a meeting, visit or signing.
+    topics = [
+        (p.index, _absolute(hit, p.start))
+        for p in paragraphs
+        for hit in assign_topics(text[p.start : p.end], taxonomy, occasions(events, p))
+    ]
     return Extracted(document, paragraphs, mentions, acronyms, topics, phrases, events)
 
 
@@ -391,22 +418,35 @@ def relink(index: Index, knowledge: KnowledgeBase, lex: Lexicon) -> None:
 
 
 def retopic(index: Index, taxonomy_path: Path | None) -> int:
-    """Assign topics to every stored paragraph again with another taxonomy (no model needed)."""
-    from kyrgyz_ru.extract.topics import assign_topics, load_taxonomy
+    """Assign topics to every stored paragraph again with another taxonomy (no model needed),
+    with the stored events as evidence, as at ingest."""
+    from kyrgyz_ru.extract.topics import Occasion, assign_topics, load_taxonomy
 
     taxonomy = load_taxonomy(taxonomy_path)
     db = index.db
-    rows = db.execute(
-        "SELECT p.doc, p.idx, p.start, substr(d.text, p.start + 1, p.end - p.start)"
-        " FROM paragraphs p JOIN documents d ON d.id = p.doc"
-    ).fetchall()
+    paragraphs: dict[str, list[tuple[int, int, int]]] = {}
+    for doc, idx, start, end in db.execute("SELECT doc, idx, start, end FROM paragraphs"):
+        paragraphs.setdefault(doc, []).append((idx, start, end))
+    triggers: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
+    for doc, paragraph, start, end, kind in db.execute(
+        "SELECT doc, paragraph, trigger_start, trigger_end, event_type || '/' || rule"
+        " FROM events WHERE paragraph IS NOT NULL"
+    ):
+        triggers.setdefault((doc, paragraph), []).append((start, end, kind))
     with index.transaction():
         db.execute("DELETE FROM topics")
-        for doc, idx, start, text in rows:
-            write_topics(
-                db, doc, [(idx, _absolute(h, start)) for h in assign_topics(text, taxonomy)]
-            )
+        for doc, parts in paragraphs.items():
+            # One read of the document's text, however many paragraphs it has.
+            (text,) = db.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()
+            for idx, start, end in parts:
+                found = [
+                    Occasion(a - start, b - start, kind)
+                    for a, b, kind in triggers.get((doc, idx), ())
+                    if start <= a and b <= end
+                ]
+                hits = assign_topics(text[start:end], taxonomy, found)
+                write_topics(db, doc, [(idx, _absolute(h, start)) for h in hits])
         set_meta(db, "taxonomy", str(taxonomy_path.resolve()) if taxonomy_path else "")
         write_topic_labels(db, {t.id: t.label for t in taxonomy.topics})
         refresh_stats(db)
-    return len(rows)
+    return sum(len(parts) for parts in paragraphs.values())
