@@ -225,8 +225,17 @@ def title_of(text: str) -> str:
         line = _DATE_HEADER.sub("", text[paragraph.start : paragraph.end]).strip()
         line = " ".join(line.split())
         if len(line.split()) >= 4:  # skips bylines, bare dates and navigation
-            return line if len(line) <= 100 else line[:99].rstrip() + "…"
+            # A headline is kept whole. A text without one has its lead paragraph stand in:
+            # its first sentence, cut (at a word) only past TITLE_CHARS.
+            line = _SENTENCE_END.split(line, maxsplit=1)[0]
+            if len(line) <= TITLE_CHARS:
+                return line
+            return line[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
     return ""
+
+
+TITLE_CHARS = 300  # longer than any headline
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z])")
 
 
 def paragraphs(text: str) -> list[Paragraph]:

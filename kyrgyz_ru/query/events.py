@@ -268,18 +268,13 @@ class Counterpart:
 
 
 def counterparts(db: sqlite3.Connection, entity: str, limit: int = 20) -> list[Counterpart]:
-    """Who takes part in events with `entity`, by number of shared events."""
+    """Who takes part in events with `entity`, by number of shared events (a story once):
+    the figures kept at ingest (store.migrations.PAIRS_SQL)."""
     rows = db.execute(
-        "WITH mine AS (SELECT DISTINCT a.event FROM names n JOIN event_actors a"
-        " ON a.label = n.label AND a.name = n.name WHERE n.entity = ?),"
-        " other AS (SELECT DISTINCT a.event, n.entity FROM mine JOIN event_actors a"
-        " ON a.event = mine.event JOIN names n ON n.label = a.label AND n.name = a.name"
-        " WHERE n.entity != ?)"
-        " SELECT n.id, n.name, n.label, count(*), group_concat(DISTINCT e.event_type),"
-        " min(coalesce(e.date, e.document_date)), max(coalesce(e.date, e.document_date))"
-        " FROM other JOIN events e ON e.id = other.event JOIN entities n ON n.id = other.entity"
-        " GROUP BY n.id ORDER BY count(*) DESC, n.name LIMIT ?",
-        (entity, entity, limit),
+        "SELECT n.id, n.name, n.label, p.events, p.types, p.first, p.last"
+        " FROM entity_pairs p JOIN entities n ON n.id = p.other WHERE p.entity = ?"
+        " ORDER BY p.events DESC, n.name LIMIT ?",
+        (entity, limit),
     ).fetchall()
     return [
         Counterpart(i, name, label, count, tuple(sorted(types.split(","))), first, last)

@@ -33,6 +33,27 @@ STATS_SQL = """
 """
 
 
+# Who takes part in events with whom, a story once (reprints left out): run by migration 7
+# and after every relink.
+PAIRS_SQL = """
+    DELETE FROM entity_pairs;
+    INSERT INTO entity_pairs
+        WITH taking_part AS (SELECT DISTINCT a.event, n.entity FROM event_actors a
+            JOIN names n ON n.label = a.label AND n.name = a.name),
+        -- Counted per kind first, so that the kinds are listed in one order whatever order
+        -- the events were written in (an event has one kind: the counts add up).
+        per_kind AS (SELECT x.entity AS entity, y.entity AS other, e.event_type AS kind,
+            count(*) AS n, min(coalesce(e.date, e.document_date)) AS first,
+            max(coalesce(e.date, e.document_date)) AS last
+            FROM taking_part x JOIN taking_part y ON y.event = x.event
+            AND y.entity != x.entity JOIN events e ON e.id = x.event
+            WHERE e.doc NOT IN (SELECT id FROM documents WHERE duplicate_of > '')
+            GROUP BY x.entity, y.entity, e.event_type ORDER BY 1, 2, 3)
+        SELECT entity, other, sum(n), group_concat(kind), min(first), max(last)
+        FROM per_kind GROUP BY entity, other;
+"""
+
+
 @dataclass(frozen=True)
 class Migration:
     name: str
@@ -154,6 +175,19 @@ MIGRATIONS: tuple[Migration, ...] = (
     # --since/--until select documents by date: without an index that reads every document's
     # row, and its first page of text, on each query.
     Migration("documents by date", "CREATE INDEX documents_date ON documents(date, id);"),
+    # Who takes part in events with whom, kept at ingest: for a much-named person the
+    # question reads hundreds of thousands of actor rows, too many for a query.
+    Migration(
+        "counterparts in events",
+        """
+        CREATE TABLE entity_pairs(
+            entity TEXT NOT NULL, other TEXT NOT NULL, events INTEGER NOT NULL,
+            types TEXT NOT NULL, first TEXT, last TEXT, PRIMARY KEY(entity, other))
+            WITHOUT ROWID;
+        CREATE INDEX entity_pairs_rank ON entity_pairs(entity, events DESC);
+        """
+        + PAIRS_SQL,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

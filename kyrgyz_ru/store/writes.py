@@ -10,7 +10,7 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from kyrgyz_ru.store.migrations import statements
+from kyrgyz_ru.store.migrations import PAIRS_SQL, statements
 
 if TYPE_CHECKING:
     from kyrgyz_ru.extract.canonical import Link
@@ -166,7 +166,8 @@ def set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
 
 
 # The corpus-wide figures topic queries read, counted a story once.
-FIGURES_SQL = f"""
+FIGURES_SQL = (
+    f"""
     DELETE FROM topic_stats;
     INSERT INTO topic_stats SELECT topic, count(*), count(DISTINCT doc) FROM topics
         WHERE {_FIRST_COPIES} GROUP BY topic;
@@ -186,6 +187,8 @@ FIGURES_SQL = f"""
     INSERT OR REPLACE INTO meta(key, value) SELECT 'paragraphs', count(*) FROM paragraphs
         WHERE {_FIRST_COPIES};
 """
+    + PAIRS_SQL
+)
 
 
 def refresh_stats(db: sqlite3.Connection) -> None:
