@@ -13,7 +13,9 @@ The script builds one index of the bundled seeds in a temporary folder
 `--db` for `--help`), from the repository root, with a fixed terminal (`COLUMNS=100`,
 `NO_COLOR=1`, `TERM=dumb`), and puts `$ krq ARGS` and what it wrote to stdout in the block.
 Trailing spaces are dropped from every line, so that editors cannot make a block drift.
-A marker may start with `COLUMNS=N` to render one block wider or narrower.
+A marker may start with `COLUMNS=N` to render one block wider or narrower, and with
+`EXAMPLES` to run against an index of `docs/examples/` instead (articles written for these
+pages in each input format: a web page, JSON lines, CSV, gzip).
 
     python docs/regenerate.py           # rewrite the blocks that differ
     python docs/regenerate.py --check   # rewrite nothing; exit 1 listing each block that differs
@@ -36,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+EXAMPLE_FILES = ROOT / "docs" / "examples"
 WIDTH = 100
 TERMINAL = {"NO_COLOR": "1", "TERM": "dumb"}
 
@@ -45,6 +48,7 @@ BLOCK = re.compile(
     re.DOTALL | re.MULTILINE,
 )
 WIDTH_PREFIX = re.compile(r"COLUMNS=(\d+)\s+")
+EXAMPLES_PREFIX = re.compile(r"EXAMPLES\s+")
 
 
 @dataclass(frozen=True)
@@ -105,18 +109,24 @@ def krq(args: list[str], env: Mapping[str, str]) -> subprocess.CompletedProcess[
     )
 
 
-def build_index(db: Path) -> None:
-    done = krq(["ingest", "--rebuild", "--db", str(db), str(SEEDS)], environment(db, WIDTH))
+def build_index(db: Path, articles: Path = SEEDS) -> None:
+    done = krq(["ingest", "--rebuild", "--db", str(db), str(articles)], environment(db, WIDTH))
     if done.returncode != 0:
-        sys.exit(f"regenerate: building the seeds index failed ({done.returncode}):\n{done.stderr}")
+        sys.exit(f"regenerate: building the index of {articles.name} failed:\n{done.stderr}")
 
 
 def render(marker: str, db: Path) -> str:
     """The block's new content: the command line and what krq printed on stdout."""
     width, args_text = WIDTH, marker
-    prefix = WIDTH_PREFIX.match(marker)
+    own = EXAMPLES_PREFIX.match(args_text)
+    if own:
+        args_text = args_text[own.end() :]
+        db = db.with_name("examples.db")
+        if not db.exists():
+            build_index(db, EXAMPLE_FILES)
+    prefix = WIDTH_PREFIX.match(args_text)
     if prefix:
-        width, args_text = int(prefix[1]), marker[prefix.end() :]
+        width, args_text = int(prefix[1]), args_text[prefix.end() :]
     args = shlex.split(args_text)
     command = args if "--help" in args else [*args, "--db", str(db)]
     done = krq(command, environment(db, width))
