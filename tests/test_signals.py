@@ -109,3 +109,39 @@ def test_a_stopped_ingest_ends_at_once_and_the_next_completes_it(
     assert again.returncode == 0, again.stderr
     assert f"{DOCUMENTS - kept} added" in again.stderr
     assert _documents(db) == DOCUMENTS
+
+
+def test_a_long_query_ends_at_sigterm(tmp_path: Path) -> None:
+    """SQLite runs a query in C, deaf to signals: krq lets them in every so many steps, so a
+    query that would run for minutes ends at once (found by a query left running for an hour
+    on a 100,000-document index after its caller was killed)."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from kyrgyz_ru.cli.signals import stoppable\n"
+        "from kyrgyz_ru.store.index import Index\n"
+        "index = Index.open(Path(sys.argv[1]))\n"
+        "print('ready', flush=True)\n"
+        "with stoppable():\n"
+        "    try:\n"
+        "        index.db.execute('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1'\n"
+        "                         ' FROM c) SELECT count(*) FROM c').fetchone()\n"
+        "    except Exception as exc:\n"
+        "        print(type(exc).__name__, exc, flush=True)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, str(tmp_path / "index.db")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "ready"
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    try:
+        out, _ = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("the query went on after SIGTERM")
+    assert time.monotonic() - started < 5
+    assert "interrupted" in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from kyrgyz_ru.cli.app import COMMANDS, Flags, build
 from kyrgyz_ru.cli.console import err
 from kyrgyz_ru.cli.signals import Received, stoppable
-from kyrgyz_ru.errors import ExitStatus, KrqError, Terminated
+from kyrgyz_ru.errors import ExitStatus, Interrupted, KrqError, Terminated
 from kyrgyz_ru.store.index import describe_error
 
 
@@ -33,8 +34,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             status = _quiet_stdout()
     except KrqError as exc:
         _traceback()
-        err.print(f"krq: {exc}", markup=False)
-        status = exc.status
+        if Received.signal is not None and not isinstance(exc, Interrupted):
+            status = _stopped()  # a query stopped by the signal, told as a fault of the index
+        else:
+            err.print(f"krq: {exc}", markup=False)
+            status = exc.status
     except Terminated:
         err.print("krq: terminated", markup=False)
         status = ExitStatus.TERMINATED
@@ -55,8 +59,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             status = ExitStatus.ERROR
     except sqlite3.DatabaseError as exc:  # found damaged, locked or full while in use
         _traceback()
-        err.print(f"krq: {describe_error(exc)}", markup=False)
-        status = ExitStatus.INDEX
+        if Received.signal is not None:  # SQLite says "interrupted": the signal stopped it
+            status = _stopped()
+        else:
+            err.print(f"krq: {describe_error(exc)}", markup=False)
+            status = ExitStatus.INDEX
     except BrokenPipeError:
         status = _quiet_stdout()
     except Exception as exc:
@@ -72,6 +79,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stderr.flush()
         os._exit(int(status))
     sys.exit(int(status))
+
+
+def _stopped() -> int:
+    if Received.signal == signal.SIGTERM:
+        err.print("krq: terminated", markup=False)
+        return ExitStatus.TERMINATED
+    err.print("krq: interrupted", markup=False)
+    return ExitStatus.INTERRUPTED
 
 
 def _traceback() -> None:

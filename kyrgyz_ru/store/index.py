@@ -23,6 +23,13 @@ DB_ENV = "KRQ_DB"
 REBUILD_HINT = "rebuild it with: krq ingest --rebuild"
 
 
+SIGNAL_STEPS = 100_000  # SQLite virtual machine steps between two looks at signals
+
+
+def _let_signals_in() -> int:
+    return 0  # go on: a pending signal's handler has run on the way here, or raises
+
+
 def default_path() -> Path:
     """$KRQ_DB, else krq/index.db in the user's cache directory ($XDG_CACHE_HOME honoured)."""
     if os.environ.get(DB_ENV):
@@ -41,6 +48,10 @@ class Index:
     def __init__(self, path: Path, connection: sqlite3.Connection, readonly: bool = False) -> None:
         self.path = path
         self.db = connection
+        # SQLite runs a query in C, where Python cannot act on Ctrl-C or SIGTERM: a long one
+        # would make krq deaf to both. Calling back into Python every so many steps lets the
+        # signal handlers run, and their exception stops the query (as "interrupted").
+        connection.set_progress_handler(_let_signals_in, SIGNAL_STEPS)
         self.readonly = readonly  # opened read-only: its storage cannot be written
         self.created = False  # this open created the file: nobody has written to it yet
 
