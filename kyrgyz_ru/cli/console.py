@@ -24,7 +24,7 @@ def ask(limit: int) -> int | None:
     return limit + 1 if limit else None
 
 
-def cut(rows: list[_Row], limit: int, total: int | None = None) -> list[_Row]:
+def cut(rows: list[_Row], limit: int, total: int | str | None = None) -> list[_Row]:
     """The rows to show, with a note on stderr when some are left out."""
     if limit and len(rows) > limit:
         of = f" of {total}" if total else ""

@@ -69,6 +69,7 @@ def events_cli(
     from kyrgyz_ru.output.events import EVENT_COLUMNS, EXPLAINED_COLUMNS, event_record
     from kyrgyz_ru.query.entities import check_doc, resolve
     from kyrgyz_ru.query.events import (
+        COUNT_CAP,
         EVENT_TYPES,
         MODES,
         EventFilter,
@@ -105,7 +106,10 @@ def events_cli(
     found = events(index.db, chosen, ask(limit))
     if not found:
         err.print("krq: no event matches these filters", markup=False)
-    total = count_events(index.db, chosen) if limit and len(found) > limit else None
+    total: int | str | None = None
+    if limit and len(found) > limit:
+        counted = count_events(index.db, chosen)
+        total = f"more than {COUNT_CAP:,}" if counted and counted > COUNT_CAP else counted
     rows = cut(found, limit, total)
     columns = EXPLAINED_COLUMNS if explain else EVENT_COLUMNS
     emit((event_record(r) for r in rows), fmt, columns)

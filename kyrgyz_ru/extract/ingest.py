@@ -12,16 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kyrgyz_ru.errors import Interrupted, KrqError, Terminated
-from kyrgyz_ru.extract import corpus, dates, formats, language, reprints
-from kyrgyz_ru.extract.canonical import (
-    AcronymDefinition,
-    NameForm,
-    find_acronyms,
-    link,
-    resolve_in_document,
-)
-from kyrgyz_ru.extract.events import extract_events, load_event_lexicon
-from kyrgyz_ru.extract.keyphrases import paragraph_phrases
+
+# Extraction's own modules (events, names, dates, key phrases) are imported where they run: a
+# re-ingest of unchanged files needs none of them, and must stay as quick as a query.
+from kyrgyz_ru.extract import corpus, formats, language, reprints
 from kyrgyz_ru.extract.knowledge import KnowledgeBase, extra_knowledge_files, load_knowledge
 from kyrgyz_ru.extract.lexicon import Lexicon, lexicon
 from kyrgyz_ru.records import Document, Extracted, Mention, TopicHit, TopicTerm
@@ -168,10 +162,6 @@ class _Reader:
                     if isinstance(item, formats.Skip):
                         self.report.skipped.append((item.where, item.why))
                         continue
-                    item, unread = language.admit(item)  # Kyrgyz and others: no pipeline
-                    if unread:
-                        self.report.skipped.append((_where(item), unread))
-                        continue
                     document = self._admit(item, taken, notes)
                     # Said before the document is handed on: the consumer may stop at any.
                     self.report.notes.extend((str(path), note) for note in notes)
@@ -203,6 +193,11 @@ class _Reader:
         taken[doc_id] = (document.path, document.record, where)
         if self.stored.get(doc_id, ("", ""))[0] == document.sha256:
             report.unchanged.append(doc_id)
+            return None
+        # After the unchanged ones are set aside: telling a language may load a model.
+        document, unread = language.admit(document)  # Kyrgyz and others: no pipeline
+        if unread:
+            report.skipped.append((where, unread))
             return None
         if doc_id in self.stored:
             self.replaced.add(doc_id)
@@ -281,10 +276,6 @@ class _Reader:
                     set_duplicate(db, doc, first)
 
 
-def _where(document: Document) -> str:
-    return document.path if document.line is None else f"{document.path}:{document.line}"
-
-
 def _extract(
     index: Index,
     documents: Iterator[Document],
@@ -339,6 +330,9 @@ def extract_document(
     analysis: Analysis, knowledge: KnowledgeBase, lex: Lexicon, taxonomy: Taxonomy
 ) -> Extracted:
     """From what the model saw in a document to what the index stores of it."""
+    from kyrgyz_ru.extract.canonical import find_acronyms, resolve_in_document
+    from kyrgyz_ru.extract.events import extract_events, load_event_lexicon
+    from kyrgyz_ru.extract.keyphrases import paragraph_phrases
     from kyrgyz_ru.extract.repair import repair
     from kyrgyz_ru.extract.topics import assign_topics, occasions
 
@@ -383,6 +377,8 @@ def _write(index: Index, batch: list[Extracted], model: str) -> None:
 def _mentions(
     document: Document, analysis: Analysis, candidates: Sequence[Candidate]
 ) -> list[Mention]:
+    from kyrgyz_ru.extract import dates
+
     sentences = analysis.sentences or [(0, len(document.text))]
     starts = [s for s, _ in sentences]
     result = []
@@ -400,6 +396,8 @@ def _mentions(
 
 def relink(index: Index, knowledge: KnowledgeBase, lex: Lexicon) -> None:
     """Link every name in the index to its canonical entity and recount the entities."""
+    from kyrgyz_ru.extract.canonical import AcronymDefinition, NameForm, link
+
     db = index.db
     forms = [
         NameForm(label, name, count)

@@ -198,9 +198,17 @@ def events(db: sqlite3.Connection, chosen: EventFilter, limit: int | None = None
     return rows
 
 
-def count_events(db: sqlite3.Connection, chosen: EventFilter) -> int:
+COUNT_CAP = 10_000  # past this many, "more than": an exact count would cost a full pass
+
+
+def count_events(db: sqlite3.Connection, chosen: EventFilter) -> int | None:
+    """How many events the filter selects, counted up to COUNT_CAP + 1; None when an entity
+    of the filter is frequent, whose events cannot be counted in the time of a query."""
+    if frequent_entities(db, (*chosen.actors, *chosen.involved)):
+        return None
     where, args = event_conditions(chosen)
-    return int(db.execute(f"SELECT count(*) FROM events e WHERE {where}", args).fetchone()[0])
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM events e WHERE {where} LIMIT ?)"
+    return int(db.execute(sql, [*args, COUNT_CAP + 1]).fetchone()[0])
 
 
 def all_events(db: sqlite3.Connection, batch: int = 500) -> Iterator[EventRow]:
