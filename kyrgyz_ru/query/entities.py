@@ -19,6 +19,7 @@ from kyrgyz_ru.query.selection import Scope
 from kyrgyz_ru.query.texts import DocumentTexts
 
 FUZZY_SCORE = 85  # below this a name "matches nothing"
+SHOWN = 20  # documents listed by `show` for an entity and for each of its forms
 SEARCH_SCORE = 80
 
 
@@ -300,21 +301,30 @@ def show(db: sqlite3.Connection, entity: EntityRow) -> EntityDetail:
     kb_row = db.execute(
         "SELECT kb, description FROM entities WHERE id = ?", (entity.id,)
     ).fetchone()
+    # An entity of a large corpus is named in thousands of documents: the listing shows the
+    # SHOWN ones with most mentions (entity.docs says how many there are).
     documents = db.execute(
-        "SELECT doc, count(*) FROM mentions WHERE entity = ? GROUP BY doc ORDER BY doc",
-        (entity.id,),
+        "SELECT doc, count(*) AS n FROM mentions WHERE entity = ? GROUP BY doc"
+        " ORDER BY n DESC, doc LIMIT ?",
+        (entity.id, SHOWN),
     ).fetchall()
+    documents.sort()
     links = dict(db.execute("SELECT name, reason FROM names WHERE entity = ?", (entity.id,)))
     grouped: dict[str, tuple[int, set[str], list[str]]] = {}
     for text, name, name_reason, doc, count in db.execute(
-        "SELECT m.text, m.name, m.name_reason, m.doc, count(*) FROM mentions m"
-        " WHERE m.entity = ? GROUP BY m.text, m.name, m.name_reason, m.doc",
-        (entity.id,),
+        "SELECT text, name, name_reason, doc, sum(n) FROM (SELECT m.text, m.name,"
+        " m.name_reason, m.doc, count(*) AS n, row_number() OVER (PARTITION BY m.text,"
+        " m.name, m.name_reason ORDER BY m.doc) AS k FROM mentions m WHERE m.entity = ?"
+        " GROUP BY m.text, m.name, m.name_reason, m.doc)"
+        # The documents beyond the first SHOWN of each form are counted, not listed.
+        " GROUP BY text, name, name_reason, CASE WHEN k <= ? THEN doc END",
+        (entity.id, SHOWN),
     ):
         total, docs, reasons = grouped.setdefault(text, (0, set(), []))
-        docs.add(doc)
+        if doc is not None:
+            docs.add(doc)
         why = []
-        if name_reason:
+        if name_reason and doc is not None:
             why.append(f"{name_reason} ({doc})")
         if links.get(name):
             prefix = f"'{name}': " if name != text else ""
