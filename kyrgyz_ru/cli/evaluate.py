@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -17,7 +15,7 @@ from kyrgyz_ru.errors import UsageError
 from kyrgyz_ru.output.formats import Format
 
 if TYPE_CHECKING:
-    from kyrgyz_ru.evaluate.events import PredictedEvent
+    pass
 
 GoldOption = Annotated[
     Optional[Path],  # noqa: UP045
@@ -44,7 +42,7 @@ def evaluate_cli(
     model: ModelOption = None,
 ) -> None:
     """Score the index against gold: spans, canonical names, date values, topics, events."""
-    from kyrgyz_ru.evaluate.events import read_event_gold, score_events
+    from kyrgyz_ru.evaluate.events import read_event_gold, score_index
     from kyrgyz_ru.evaluate.scoring import (
         read_entity_gold,
         read_topic_gold,
@@ -66,9 +64,7 @@ def evaluate_cli(
     if topics_gold is not None:
         topic_report = score_topics(paragraph_records(index.db), read_topic_gold(topics_gold))
     if events_gold is not None:
-        entity_of = _entity_keys(index.db)
-        event_report = score_events(_predicted(index.db, entity_of), read_event_gold(events_gold),
-                                    entity_of)  # fmt: skip
+        event_report = score_index(index.db, read_event_gold(events_gold))
     fmt = output_format(fmt, as_json)
     if fmt is Format.json:
         result: dict[str, Any] = {}
@@ -90,29 +86,3 @@ def evaluate_cli(
         found = [error_record(e) for e in (report.errors if report else [])]
         found += [event_error_record(e) for e in (event_report.errors if event_report else [])]
         emit(found, fmt, ERROR_COLUMNS)
-
-
-def _entity_keys(db: sqlite3.Connection) -> Callable[[str], str]:
-    """Gold names to entity ids through every name and alias in the index; a name the index
-    does not know stays itself (it can then match only an unresolved actor's words)."""
-    from kyrgyz_ru.normalise import alias_key
-
-    known: dict[str, str] = {}
-    for entity, name in db.execute(
-        "SELECT id, name FROM entities WHERE label != 'DATE' UNION ALL"
-        " SELECT entity, alias FROM aliases ORDER BY 1"
-    ):
-        known.setdefault(alias_key(name), entity)
-    return lambda name: known.get(alias_key(name), f"?{alias_key(name)}")
-
-
-def _predicted(db: sqlite3.Connection, entity_of: Callable[[str], str]) -> Iterator[PredictedEvent]:
-    from kyrgyz_ru.evaluate.events import PredictedEvent
-    from kyrgyz_ru.query.events import all_events
-
-    for row in all_events(db):
-        yield PredictedEvent(
-            row.doc, row.start, row.end, row.event_type, row.mode,
-            frozenset(a.entity or entity_of(a.text) for a in row.actors), row.date,
-            row.place_entity, tuple(row.names()),
-        )  # fmt: skip

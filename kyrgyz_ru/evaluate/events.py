@@ -7,13 +7,15 @@ that have them, and mode accuracy for CONSULT and AGREE."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kyrgyz_ru.errors import DataFileError
 from kyrgyz_ru.evaluate.scoring import PRF, gold_field, gold_offsets, gold_records, ratio
+from kyrgyz_ru.normalise import alias_key
 
 MODED = ("CONSULT", "AGREE")  # the categories whose mode is scored
 
@@ -179,3 +181,35 @@ def score_events(
         per_type, PRF.of(*total), PRF.of(*actor_counts), _accuracy(*date), _accuracy(*place),
         _accuracy(*mode), sorted(errors, key=lambda e: (e.doc, e.start, e.kind)),
     )  # fmt: skip
+
+
+def entity_keys(db: sqlite3.Connection) -> Callable[[str], str]:
+    """Gold names to entity ids through every name and alias in the index; a name the index
+    does not know stays itself (it can then match only an unresolved actor's words)."""
+    known: dict[str, str] = {}
+    for entity, name in db.execute(
+        "SELECT id, name FROM entities WHERE label != 'DATE' UNION ALL"
+        " SELECT entity, alias FROM aliases ORDER BY 1"
+    ):
+        known.setdefault(alias_key(name), entity)
+    return lambda name: known.get(alias_key(name), f"?{alias_key(name)}")
+
+
+def predicted_events(
+    db: sqlite3.Connection, entity_of: Callable[[str], str]
+) -> Iterator[PredictedEvent]:
+    """The index's events as scoring sees them: actors and place as entity keys."""
+    from kyrgyz_ru.query.events import all_events
+
+    for row in all_events(db):
+        yield PredictedEvent(
+            row.doc, row.start, row.end, row.event_type, row.mode,
+            frozenset(a.entity or entity_of(a.text) for a in row.actors), row.date,
+            row.place_entity, tuple(row.names()),
+        )  # fmt: skip
+
+
+def score_index(db: sqlite3.Connection, gold: Mapping[str, list[GoldEvent]]) -> EventReport:
+    """Score the events of an index, as `krq eval --events-gold` does."""
+    entity_of = entity_keys(db)
+    return score_events(predicted_events(db, entity_of), gold, entity_of)
