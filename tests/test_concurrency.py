@@ -259,10 +259,11 @@ def check_whole_or_absent(lab: Lab, path: Path, must_have: set[str]) -> dict[str
             ).fetchone()[0]  # the table name is one of five constants above
             assert orphans == 0, f"{orphans} {table} rows of documents not in the index"
         assert must_have <= set(docs), f"lost: {sorted(must_have - set(docs))}"
-        from kyrgyz_ru.query import entities as query
+        from kyrgyz_ru.query.documents import documents
+        from kyrgyz_ru.query.entities import entities
 
-        query.documents(db)  # queries answer
-        query.entities(db)
+        documents(db)  # queries answer
+        entities(db)
         return docs
     finally:
         index.close()

@@ -67,7 +67,8 @@ def events_cli(
 ) -> None:
     """Events (meetings, visits, calls, agreements, aid...), newest first, with evidence."""
     from kyrgyz_ru.output.events import EVENT_COLUMNS, EXPLAINED_COLUMNS, event_record
-    from kyrgyz_ru.query.entities import check_doc, resolve
+    from kyrgyz_ru.query.documents import check_doc
+    from kyrgyz_ru.query.entities import resolve
     from kyrgyz_ru.query.events import (
         COUNT_CAP,
         EVENT_TYPES,
@@ -76,6 +77,7 @@ def events_cli(
         check_choices,
         count_events,
         events,
+        frequent_entities,
     )
     from kyrgyz_ru.query.selection import check_date, check_range
     from kyrgyz_ru.query.topics import topic_labels
@@ -103,12 +105,14 @@ def events_cli(
     )
     note_scope(index.db, chosen.scope)
     fmt = output_format(fmt, as_json)
-    found = events(index.db, chosen, ask(limit))
+    # Which named entities are frequent decides how both the page and its count are read.
+    frequent = frequent_entities(index.db, (*chosen.actors, *chosen.involved))
+    found = events(index.db, chosen, ask(limit), frequent)
     if not found:
         err.print("krq: no event matches these filters", markup=False)
     total: int | str | None = None
     if limit and len(found) > limit:
-        counted = count_events(index.db, chosen)
+        counted = count_events(index.db, chosen, frequent)
         total = f"more than {COUNT_CAP:,}" if counted and counted > COUNT_CAP else counted
     rows = cut(found, limit, total)
     columns = EXPLAINED_COLUMNS if explain else EVENT_COLUMNS

@@ -109,7 +109,8 @@ def network_cli(
     paragraphs), as a table, graph files, or a picture (--output net.html|svg|png)."""
     from kyrgyz_ru.errors import UsageError
     from kyrgyz_ru.output.pictures import check_target
-    from kyrgyz_ru.query.entities import check_doc, resolve
+    from kyrgyz_ru.query.documents import check_doc
+    from kyrgyz_ru.query.entities import resolve
     from kyrgyz_ru.query.events import EVENT_TYPES, MODES, EventFilter, check_choices
     from kyrgyz_ru.query.network import NetworkFilter, check_by, network, with_events
     from kyrgyz_ru.query.selection import check_date, check_range

@@ -10,6 +10,7 @@ import typer
 from kyrgyz_ru.output.formats import Format
 
 if TYPE_CHECKING:
+    from kyrgyz_ru.query.entities import EntityRow
     from kyrgyz_ru.query.selection import Scope, Selection
     from kyrgyz_ru.store.index import Index
 
@@ -95,6 +96,23 @@ def scope(index: Index, source: str | None, all_copies: bool) -> Scope:
     return Scope(source.strip() if source else None, all_copies)
 
 
+def named(
+    index: Index,
+    *,
+    org: list[str] | None,
+    person: list[str] | None,
+    place: list[str] | None,
+    entity: list[str] | None,
+) -> list[EntityRow]:
+    """The entities --org, --person, --place and --entity name, each resolved by its type."""
+    from kyrgyz_ru.query.entities import resolve
+
+    wanted: list[tuple[str | None, str]] = [("ORG", n) for n in org or ()]
+    wanted += [("PERSON", n) for n in person or ()]
+    wanted += [("PLACE", n) for n in place or ()] + [(None, n) for n in entity or ()]
+    return [resolve(index.db, name, label) for label, name in wanted]
+
+
 def involved(
     index: Index,
     *,
@@ -103,13 +121,8 @@ def involved(
     place: list[str] | None,
     entity: list[str] | None,
 ) -> tuple[str, ...]:
-    """The entity ids --org, --person, --place and --entity name, each resolved by its type."""
-    from kyrgyz_ru.query.entities import resolve
-
-    wanted: list[tuple[str | None, str]] = [("ORG", n) for n in org or ()]
-    wanted += [("PERSON", n) for n in person or ()]
-    wanted += [("PLACE", n) for n in place or ()] + [(None, n) for n in entity or ()]
-    return tuple(resolve(index.db, name, label).id for label, name in wanted)
+    """The ids of the entities named (see `named`)."""
+    return tuple(e.id for e in named(index, org=org, person=person, place=place, entity=entity))
 
 
 def selection(
@@ -126,13 +139,10 @@ def selection(
     all_copies: bool = False,
 ) -> Selection:
     """The Selection the options name: each name resolved to its entity, dates checked."""
-    from kyrgyz_ru.query.entities import check_doc, resolve
+    from kyrgyz_ru.query.documents import check_doc
     from kyrgyz_ru.query.selection import Selection, check_date, check_range
 
-    wanted: list[tuple[str | None, str]] = [("ORG", n) for n in org or ()]
-    wanted += [("PERSON", n) for n in person or ()]
-    wanted += [("PLACE", n) for n in place or ()] + [(None, n) for n in entity or ()]
-    found = [resolve(index.db, name, label) for label, name in wanted]
+    found = named(index, org=org, person=person, place=place, entity=entity)
     if doc is not None:
         check_doc(index.db, doc)
     check_range(check_date(since, "--since"), check_date(until, "--until"))

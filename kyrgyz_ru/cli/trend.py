@@ -27,7 +27,7 @@ from kyrgyz_ru.cli.options import (
     SinceOption,
     SourceOption,
     UntilOption,
-    involved,
+    named,
     scope,
 )
 from kyrgyz_ru.output.formats import Column, Format
@@ -81,7 +81,6 @@ def trend_cli(
     a topic's paragraphs (--topic): bars in the terminal, data, or a chart (--output)."""
     from kyrgyz_ru.errors import UsageError
     from kyrgyz_ru.output.pictures import check_target
-    from kyrgyz_ru.query.entities import entities_by_id
     from kyrgyz_ru.query.events import EVENT_TYPES, EventFilter, check_choices
     from kyrgyz_ru.query.selection import check_date, check_range
     from kyrgyz_ru.query.topics import topic_labels
@@ -100,18 +99,17 @@ def trend_cli(
     date_of = check_choice(date_of, DATE_OF, "--date-of")
     check_range(check_date(since, "--since"), check_date(until, "--until"))
     types = check_choices(type_ or (), EVENT_TYPES, "--type")
-    named = bool(org or person or place or entity)
-    if topic and (named or events):
+    by_name = bool(org or person or place or entity)
+    if topic and (by_name or events):
         raise UsageError("--topic counts a topic's paragraphs: give topics, or entities")
     if types and not events:
         raise UsageError("--type applies to --events only")
-    if not (named or events or topic):
+    if not (by_name or events or topic):
         raise UsageError(
             "say what to count: --org, --person, --place, --entity, --events or --topic"
         )
     index = open_index(db, model)
-    ids = involved(index, org=org, person=person, place=place, entity=entity)
-    found = sorted(entities_by_id(index.db, ids), key=lambda e: ids.index(e.id))  # as given
+    found = named(index, org=org, person=person, place=place, entity=entity)
     specs = tuple(dict.fromkeys(SeriesSpec(e.name, entity=e.id) for e in found))
     counted_in = scope(index, source, all_copies)
     note_scope(index.db, counted_in)

@@ -654,11 +654,11 @@ _F_DASH = r"\s?[-\u2010-\u2015\u2212]\s?"
 _F_SEP = rf"(?:{_F_DASH}|\s+(?:to|through|until|till)\s+)"
 _F_MD = rf"{_F_MONTH}\s+{_F_DAY}"
 _F_DM = rf"{_F_DAY}\s+(?:of\s+)?{_F_MONTH}"
-# Not inside a longer number, word or hyphenated code on either side.
-_F_START = r"(?<![\w.\-/])"
-_F_END = r"(?![\w\-\u2010-\u2015/]|[.,][0-9])"
+# Not inside a longer number, word or hyphenated code on either side (dates_ru.py too).
+EXPRESSION_START = r"(?<![\w.\-/])"
+EXPRESSION_END = r"(?![\w\-\u2010-\u2015/]|[.,][0-9])"
 _FIND_PATTERNS = [
-    re.compile(_F_START + p + _F_END, re.IGNORECASE)
+    re.compile(EXPRESSION_START + p + EXPRESSION_END, re.IGNORECASE)
     for p in (
         # Ranges with the year: "March 3-5, 2022", "5-10 October 2020", "March 30 - April 2, 2022".
         rf"{_F_MD}{_F_SEP}(?:{_F_MONTH}\s+)?{_F_DAY},?\s+{_F_YEAR}",
@@ -714,7 +714,9 @@ _DATELINE = re.compile(
     rf"[ \t]*(?:\(|[-\u2010-\u2015/:]|$)",
     re.MULTILINE,
 )
-_MONTH_YEAR = re.compile(rf"{_F_START}{_F_MONTH},?\s+(?:of\s+)?{_F_YEAR}{_F_END}", re.IGNORECASE)
+_MONTH_YEAR = re.compile(
+    rf"{EXPRESSION_START}{_F_MONTH},?\s+(?:of\s+)?{_F_YEAR}{EXPRESSION_END}", re.IGNORECASE
+)
 _DAY_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH_VALUE = re.compile(r"\d{4}-\d{2}")
 # How long after the latest dated event a yearless dateline may still fall in the same year.

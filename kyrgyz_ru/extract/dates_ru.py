@@ -52,8 +52,7 @@ _PART_WORD = (
     r"втор(?:ой|ая|ую) половин[еыау])"
 )
 _YEAR_PHRASE = rf"(?:{_YEAR}(?:{_DASH}{_YEAR})?\s+{_YEAR_WORD}|{_REL}\s+год\w*)"
-_START = r"(?<![\w.\-/])"
-_END = r"(?![\w\-\u2010-\u2015/]|[.,][0-9])"
+_START, _END = dates.EXPRESSION_START, dates.EXPRESSION_END  # the same boundaries as English
 _FIND = [
     re.compile(_START + p + _END, re.IGNORECASE)
     for p in (

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from kyrgyz_ru.errors import NotFoundError
 from kyrgyz_ru.normalise import LABELS
+from kyrgyz_ru.store.migrations import REPRINTS_SQL
 
 
 @dataclass
@@ -175,5 +176,5 @@ def duplicate_groups(db: sqlite3.Connection, source: str | None = None) -> list[
 
 def reprint_count(db: sqlite3.Connection) -> int:
     """Documents that reprint a story another document holds (indexed: cheap)."""
-    row = db.execute("SELECT count(*) FROM documents WHERE duplicate_of > ''").fetchone()
+    row = db.execute(f"SELECT count(*) FROM ({REPRINTS_SQL})").fetchone()
     return int(row[0])

@@ -1,4 +1,4 @@
-"""Queries over the index: entities, mentions, documents and exports, as plain records.
+"""Queries over the index: entities, mentions and exports, as plain records.
 
 Nothing here imports spaCy; aggregation happens in SQL with the index's own indexes.
 """
@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 from kyrgyz_ru.errors import NotFoundError, UsageError
 from kyrgyz_ru.normalise import LABELS, alias_key
-from kyrgyz_ru.query.documents import DocumentRow as DocumentRow  # moved (#14)
-from kyrgyz_ru.query.documents import check_doc as check_doc  # moved (#14)
-from kyrgyz_ru.query.documents import documents as documents  # moved (#14)
+from kyrgyz_ru.query.documents import check_doc
 from kyrgyz_ru.query.selection import Scope
 from kyrgyz_ru.query.texts import DocumentTexts
 

@@ -180,10 +180,16 @@ _COLUMNS = (
 )
 
 
-def events(db: sqlite3.Connection, chosen: EventFilter, limit: int | None = None) -> list[EventRow]:
+def events(
+    db: sqlite3.Connection,
+    chosen: EventFilter,
+    limit: int | None = None,
+    frequent: frozenset[str] | None = None,
+) -> list[EventRow]:
     """The events the filter selects: newest first (or oldest first), undated ones last."""
-    frequent: frozenset[str] = frozenset()
-    if limit is not None and not chosen.oldest_first:  # a page in date order: see _ACTOR_HERE
+    if limit is None or chosen.oldest_first:
+        frequent = frozenset()  # row by row pays only for a page in date order: _ACTOR_HERE
+    elif frequent is None:
         frequent = frequent_entities(db, (*chosen.actors, *chosen.involved))
     where, args = event_conditions(chosen, frequent)
     # Newest first reads the date index backwards (undated events sort last there); oldest
@@ -201,10 +207,15 @@ def events(db: sqlite3.Connection, chosen: EventFilter, limit: int | None = None
 COUNT_CAP = 10_000  # past this many, "more than": an exact count would cost a full pass
 
 
-def count_events(db: sqlite3.Connection, chosen: EventFilter) -> int | None:
+def count_events(
+    db: sqlite3.Connection, chosen: EventFilter, frequent: frozenset[str] | None = None
+) -> int | None:
     """How many events the filter selects, counted up to COUNT_CAP + 1; None when an entity
-    of the filter is frequent, whose events cannot be counted in the time of a query."""
-    if frequent_entities(db, (*chosen.actors, *chosen.involved)):
+    of the filter is frequent (`frequent_entities`, found again when not given), whose events
+    cannot be counted in the time of a query."""
+    if frequent is None:
+        frequent = frequent_entities(db, (*chosen.actors, *chosen.involved))
+    if frequent:
         return None
     where, args = event_conditions(chosen)
     sql = f"SELECT count(*) FROM (SELECT 1 FROM events e WHERE {where} LIMIT ?)"

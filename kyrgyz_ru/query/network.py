@@ -15,6 +15,7 @@ from itertools import combinations
 
 from kyrgyz_ru.errors import UsageError
 from kyrgyz_ru.query.events import EventFilter, events
+from kyrgyz_ru.query.selection import Selection
 
 UNITS = ("events", "sentences", "paragraphs")
 # Nodes are actors: people, organisations and states (places); dates never are.
@@ -127,18 +128,11 @@ def _cooccurrence_edges(
 ) -> tuple[list[Edge], dict[str, int]]:
     chosen = wanted.chosen
     unit = "m.sent_start" if wanted.by == "sentences" else "m.paragraph"
-    scoped, args = chosen.scope.around(chosen.doc).condition("m.doc")
-    conditions = [f"n.label IN ({_LABELS_SQL})", f"{unit} IS NOT NULL", scoped]
-    # The articles' dates bound a co-occurrence: a sentence has no date of its own.
-    if chosen.doc is not None:
-        conditions.append("m.doc = ?")
-        args.append(chosen.doc)
-    if chosen.since is not None:
-        conditions.append("d.date >= ?")
-        args.append(chosen.since)
-    if chosen.until is not None:
-        conditions.append("d.date <= ?")
-        args.append(chosen.until + "\uffff")
+    # The articles' dates bound a co-occurrence (a sentence has no date of its own): the
+    # documents a Selection of the same document, dates and scope would take.
+    articles = Selection(doc=chosen.doc, since=chosen.since, until=chosen.until, scope=chosen.scope)
+    in_articles, args = articles.documents_condition("m.doc")
+    conditions = [f"n.label IN ({_LABELS_SQL})", f"{unit} IS NOT NULL", in_articles]
     if chosen.topic is not None:
         # A sentence is in the topic of its paragraph.
         conditions.append(

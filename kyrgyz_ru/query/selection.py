@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from kyrgyz_ru.errors import UsageError
 from kyrgyz_ru.normalise import ISO_DATE, is_iso_date
+from kyrgyz_ru.store.migrations import REPRINTS_SQL
 
 
 def check_date(value: str | None, option: str) -> str | None:
@@ -49,9 +50,8 @@ class Scope:
                 [self.source],
             )
         if not self.all_copies:
-            # Reprints are few: excluding them is cheaper than listing every first copy. "> ''"
-            # reads them from the duplicate_of index; "IS NOT NULL" would scan every document.
-            return f"{doc} NOT IN (SELECT id FROM documents WHERE duplicate_of > '')", []
+            # Reprints are few: excluding them is cheaper than listing every first copy.
+            return f"{doc} NOT IN ({REPRINTS_SQL})", []
         return "1", []
 
 

@@ -10,7 +10,7 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from kyrgyz_ru.store.migrations import PAIRS_SQL, statements
+from kyrgyz_ru.store.migrations import PAIRS_SQL, REPRINTS_SQL, statements
 
 if TYPE_CHECKING:
     from kyrgyz_ru.extract.canonical import Link
@@ -24,7 +24,7 @@ DOCUMENT_TABLES = (
 )  # fmt: skip
 # Reprints of a story (documents with duplicate_of) are left out of every count by default,
 # as listings leave them out unless --all-copies.
-_FIRST_COPIES = "doc NOT IN (SELECT id FROM documents WHERE duplicate_of > '')"
+_FIRST_COPIES = f"doc NOT IN ({REPRINTS_SQL})"
 
 
 def delete_document(db: sqlite3.Connection, doc: str) -> None:
