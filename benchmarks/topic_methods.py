@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kyrgyz_ru.extract.corpus import paragraphs  # noqa: E402
-from kyrgyz_ru.extract.topics import Taxonomy, assign_topics, load_taxonomy  # noqa: E402
+from kyrgyz_ru.extract.topics import Taxonomy, assign_topics, in_article, load_taxonomy  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,20 @@ def read_gold(gold: Path, seeds: Path) -> list[Item]:
 
 
 def predict(items: Iterable[Item], taxonomy: Taxonomy) -> list[frozenset[str]]:
-    return [frozenset(h.id for h in assign_topics(item.text, taxonomy)) for item in items]
+    """Each paragraph scored alone, then the article's subject passed on within each document
+    (as ingest does; without the events ingest also uses, which need the model)."""
+    items = list(items)
+    by_doc: dict[str, list[Item]] = {}
+    for item in items:
+        by_doc.setdefault(item.doc, []).append(item)
+    result: dict[tuple[str, int], frozenset[str]] = {}
+    for doc, group in by_doc.items():
+        group = sorted(group, key=lambda item: item.index)
+        texts = [item.text for item in group]
+        own = [assign_topics(text, taxonomy) for text in texts]
+        for item, hits in zip(group, in_article(texts, own, taxonomy), strict=True):
+            result[(doc, item.index)] = frozenset(h.id for h in hits)
+    return [result[(item.doc, item.index)] for item in items]
 
 
 def f1(items: Sequence[Item], predicted: Sequence[frozenset[str]]) -> tuple[float, float]:
@@ -163,6 +176,8 @@ SWEEP = {
     "repeat_decay": [0.25, 0.5, 0.75, 1.0],
     "length_exponent": [0.0, 0.5, 0.75, 1.0],
     "length_ref_words": [15.0, 30.0, 60.0],
+    "article_share": [0.2, 0.3, 0.4, 0.5, 1.0],
+    "article_min": [1, 2, 3, 1000],
 }
 LIST_SWEEP = {"factor": [0.0, 0.2, 0.5, 1.0], "max_share": [0.34, 0.5, 0.67]}
 

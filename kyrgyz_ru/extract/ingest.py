@@ -334,7 +334,7 @@ def extract_document(
     from kyrgyz_ru.extract.events import extract_events, load_event_lexicon
     from kyrgyz_ru.extract.keyphrases import paragraph_phrases
     from kyrgyz_ru.extract.repair import repair
-    from kyrgyz_ru.extract.topics import assign_topics, occasions
+    from kyrgyz_ru.extract.topics import assign_topics, in_article, occasions
 
     document = analysis.document
     text = document.text
@@ -353,10 +353,15 @@ def extract_document(
         document, analysis.sentences, analysis.tokens, mentions, load_event_lexicon()
     )
     # Events tell the topic scorer which sentences report a meeting, visit or signing.
+    texts = [text[p.start : p.end] for p in paragraphs]
+    found = [
+        [_absolute(hit, p.start) for hit in assign_topics(t, taxonomy, occasions(events, p))]
+        for p, t in zip(paragraphs, texts, strict=True)
+    ]
     topics = [
-        (p.index, _absolute(hit, p.start))
-        for p in paragraphs
-        for hit in assign_topics(text[p.start : p.end], taxonomy, occasions(events, p))
+        (p.index, hit)
+        for p, hits in zip(paragraphs, in_article(texts, found, taxonomy), strict=True)
+        for hit in hits
     ]
     return Extracted(document, paragraphs, mentions, acronyms, topics, phrases, events)
 
@@ -418,12 +423,14 @@ def relink(index: Index, knowledge: KnowledgeBase, lex: Lexicon) -> None:
 def retopic(index: Index, taxonomy_path: Path | None) -> int:
     """Assign topics to every stored paragraph again with another taxonomy (no model needed),
     with the stored events as evidence, as at ingest."""
-    from kyrgyz_ru.extract.topics import Occasion, assign_topics, load_taxonomy
+    from kyrgyz_ru.extract.topics import Occasion, assign_topics, in_article, load_taxonomy
 
     taxonomy = load_taxonomy(taxonomy_path)
     db = index.db
     paragraphs: dict[str, list[tuple[int, int, int]]] = {}
-    for doc, idx, start, end in db.execute("SELECT doc, idx, start, end FROM paragraphs"):
+    for doc, idx, start, end in db.execute(
+        "SELECT doc, idx, start, end FROM paragraphs ORDER BY doc, idx"
+    ):
         paragraphs.setdefault(doc, []).append((idx, start, end))
     triggers: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
     for doc, paragraph, start, end, kind in db.execute(
@@ -436,14 +443,22 @@ def retopic(index: Index, taxonomy_path: Path | None) -> int:
         for doc, parts in paragraphs.items():
             # One read of the document's text, however many paragraphs it has.
             (text,) = db.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()
+            texts, found = [], []
             for idx, start, end in parts:
-                found = [
+                seen = [
                     Occasion(a - start, b - start, kind)
                     for a, b, kind in triggers.get((doc, idx), ())
                     if start <= a and b <= end
                 ]
-                hits = assign_topics(text[start:end], taxonomy, found)
-                write_topics(db, doc, [(idx, _absolute(h, start)) for h in hits])
+                texts.append(text[start:end])
+                hits = assign_topics(texts[-1], taxonomy, seen)
+                found.append([_absolute(h, start) for h in hits])
+            chosen = in_article(texts, found, taxonomy)
+            write_topics(
+                db,
+                doc,
+                [(idx, h) for (idx, _, _), hits in zip(parts, chosen, strict=True) for h in hits],
+            )
         set_meta(db, "taxonomy", str(taxonomy_path.resolve()) if taxonomy_path else "")
         write_topic_labels(db, {t.id: t.label for t in taxonomy.topics})
         refresh_stats(db)

@@ -125,6 +125,12 @@ class Settings:
     context_factor: float = 0.25
     repeat_decay: float = 0.5
     rank_decay: float = 0.7
+    # A paragraph with no topic word of its own continues the article's subject: it takes the
+    # opening paragraph's topics that at least `article_share` of the article's paragraphs
+    # (and `article_min` of them) also bear, at `article_factor` of the opening's score.
+    article_share: float = 0.3
+    article_min: int = 2
+    article_factor: float = 0.5
 
 
 @dataclass(frozen=True)

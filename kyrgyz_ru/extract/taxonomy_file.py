@@ -76,7 +76,10 @@ def _number(
 
 
 # Settings that multiply or compare scores: a value above 1 makes no sense.
-_FRACTIONS = {"keep_ratio", "context_factor", "repeat_decay", "rank_decay", "factor", "max_share"}
+_FRACTIONS = {
+    "keep_ratio", "context_factor", "repeat_decay", "rank_decay", "factor", "max_share",
+    "article_share", "article_factor",
+}  # fmt: skip
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
@@ -106,7 +109,7 @@ def _settings(value: Any, base: Settings) -> Settings:
     for key, item in value.items():
         if key not in known:
             raise _Invalid(f"unknown setting {key!r}; known: {', '.join(sorted(known))}")
-        integer = key in ("max_topics", "min_words")
+        integer = key in ("max_topics", "min_words", "article_min")
         maximum = 1.0 if key in _FRACTIONS else None
         number = _number(item, f"settings.{key}", maximum=maximum, integer=integer)
         changes[key] = int(number) if integer else number

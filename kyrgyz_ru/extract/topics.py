@@ -40,6 +40,7 @@ __all__ = [
     "Term",
     "Topic",
     "assign_topics",
+    "in_article",
     "load_taxonomy",
     "normalise",
     "occasions",
@@ -223,6 +224,48 @@ def _with_occasions(
         entry = Entry(f"event {occasion.kind}", signal)
         added.append(_Match(-1, -1, occasion.start, occasion.end, key, entry))
     return result, added
+
+
+def _is_prose(text: str, taxonomy: Taxonomy) -> bool:
+    """Whether a paragraph can have a subject at all: not empty, not boilerplate, enough words
+    (words of letters: a "date 2023-05-18" header line or a dateline is no subject)."""
+    stripped = text.strip()
+    if not stripped or any(p.fullmatch(stripped) for p in taxonomy._compiled.boilerplate):
+        return False
+    words = sum(1 for token in _tokens(text) if token[_WORD].isalpha())
+    return words >= taxonomy.settings.min_words
+
+
+def in_article(
+    texts: Sequence[str], hits: Sequence[list[TopicHit]], taxonomy: Taxonomy
+) -> list[list[TopicHit]]:
+    """Each paragraph's topics, where a paragraph with no topic word of its own takes the
+    article's subject from its opening: a news article states its subject in the headline or
+    lede, and the quotes and reactions that follow ("Xi expressed confidence that...") continue
+    it without naming it again. Only the opening's topics that the article keeps returning to
+    pass on (a share of its paragraphs), so one passing word in a headline does not spread.
+    `hits` are per paragraph, with terms at document offsets; an inherited topic's terms are
+    the opening's, so `krq topics --show` can say where it came from."""
+    settings = taxonomy.settings
+    prose = [_is_prose(text, taxonomy) for text in texts]
+    opening = next((i for i, is_prose in enumerate(prose) if is_prose), None)
+    if opening is None or not hits[opening]:
+        return [list(h) for h in hits]
+    counts: dict[str, int] = {}
+    for found in hits:
+        for hit in found:
+            counts[hit.id] = counts.get(hit.id, 0) + 1
+    needed = max(settings.article_min, settings.article_share * sum(prose))
+    subject = [h for h in hits[opening] if counts[h.id] >= needed]
+    result = []
+    for i, found in enumerate(hits):
+        if found or not prose[i] or i == opening or not subject:
+            result.append(list(found))
+            continue
+        result.append(
+            [TopicHit(h.id, round(h.score * settings.article_factor, 3), h.terms) for h in subject]
+        )
+    return result
 
 
 def assign_topics(

@@ -186,7 +186,8 @@ def error_record(error: EvalError) -> dict[str, Any]:
 
 
 def eval_rows(report: EntityReport | None, topics: TopicReport | None) -> list[dict[str, Any]]:
-    """One row a measure: spans per label, micro, B-cubed per label, date values, topics."""
+    """One row a measure: spans per label, micro, B-cubed per label, date values, topics
+    (micro, macro, then each topic)."""
 
     def row(measure: str, p: float, r: float, f: float, *counts: int) -> dict[str, Any]:
         tp, fp, fn = (*counts, None, None, None)[:3]
@@ -217,6 +218,10 @@ def eval_rows(report: EntityReport | None, topics: TopicReport | None) -> list[d
             {"measure": "topics macro", "precision": None, "recall": None,
              "f1": round(topics.macro_f1, 3), "tp": None, "fp": None, "fn": None}
         )  # fmt: skip
+        rows += [
+            row(f"topic {topic}", s.precision, s.recall, s.f1, s.tp, s.fp, s.fn)
+            for topic, s in topics.per_topic.items()
+        ]
     return rows
 
 
@@ -241,7 +246,12 @@ def topic_record(row: TopicRow) -> dict[str, Any]:
 def _evidence_cell(record: Mapping[str, Any]) -> Text:
     offset = record["start"]
     spans = [(t["start"] - offset, t["end"] - offset) for t in record["terms"]]
-    return highlighted(record["text"], spans)
+    cell = highlighted(record["text"], spans)
+    if record["from_opening"]:
+        # The topic came from the article's opening paragraph: say so, with its words.
+        words = ", ".join(dict.fromkeys(t["term"] for t in record["terms"]))
+        cell.append(f"\n(the article's subject, from its opening: {words})", style="dim")
+    return cell
 
 
 EVIDENCE_COLUMNS = (
@@ -259,6 +269,10 @@ def evidence_record(row: Evidence) -> dict[str, Any]:
         "doc": row.doc, "index": row.index, "start": row.start, "end": row.end,
         "score": row.score, "text": row.text,
         "terms": [{"term": t, "start": s, "end": e} for t, s, e in row.terms],
+        # A paragraph with no topic word of its own takes the article's subject from the
+        # opening paragraph (extract/topics.in_article); its terms are the opening's.
+        "from_opening": bool(row.terms)
+        and all(not row.start <= s < row.end for _, s, _ in row.terms),
     }  # fmt: skip
 
 
