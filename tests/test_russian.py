@@ -79,6 +79,10 @@ def test_romanisation_meets_the_english_spellings() -> None:
         ("декабре прошлого года", "2021-07-13", "2020-12"),
         ("весной 2011 года", None, "2011-SP"),
         ("13 июл", None, "XXXX-07-13"),
+        ("19 по 21 октября текущего года", "2024-10-01", "2024-10-19/2024-10-21"),
+        ("30 марта по 2 апреля 2022 года", None, "2022-03-30/2022-04-02"),
+        ("четверг, 27 ноября", "2025-11-25", "2025-11-27"),
+        ("начала года", "2025-06-02", "2025"),
     ],
 )
 def test_russian_dates_have_the_english_values(text: str, anchor: str | None, value: str) -> None:
@@ -90,6 +94,15 @@ def test_russian_dates_are_found_without_their_preposition() -> None:
     text = "В 2010 году и в понедельник, а также 3–5 марта. Вред на окружающую среду."
     found = [text[a:b] for a, b in dates.find_date_expressions(text)]
     assert found == ["2010 году", "понедельник", "3–5 марта"]
+
+
+def test_russian_ranges_weekdays_and_bare_months_are_one_expression() -> None:
+    text = (
+        "Форум пройдёт с 19 по 21 октября. Встреча состоится в четверг, 27 ноября. "
+        "В ноябре ожидается визит. С начала года товарооборот вырос. Он в марте не был."
+    )
+    found = [text[a:b] for a, b in dates.find_date_expressions(text)]
+    assert found == ["19 по 21 октября", "четверг, 27 ноября", "ноябре", "начала года", "марте"]
 
 
 def test_a_russian_dateline_dates_the_article() -> None:

@@ -42,13 +42,17 @@ _SEASONS = {"весн": "spring", "лет": "summer", "осен": "autumn", "з�
 _DAYS = {"сегодня": "today", "вчера": "yesterday", "завтра": "tomorrow",
          "позавчера": "the day before yesterday"}  # fmt: skip
 _YEAR_WORD = r"(?:год(?:а|у|е|ом|ы|ах|ов)?|гг?\.)"
+_MONTH_LOCATIVE = (
+    r"(?:январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре)"
+)
+_WEEKDAY_WORD = r"(?:понедельник|вторник|сред[аеу]|четверг|пятниц[аеу]|суббот[аеу]|воскресенье)"
 _YEAR = r"[0-9]{4}"
 _DAY = r"[0-9]{1,2}"
 _DASH = r"\s?[-\u2010-\u2015\u2212]\s?"
 _REL = r"(?:прошл|минувш|предыдущ|эт|текущ|нынешн|следующ|будущ|наступающ)\w*"
 _SEASON_WORD = r"(?:весн|лет|осен|зим)\w*"
 _PART_WORD = (
-    r"(?:начал[ео]|конц[еау]|конец|середин[еыау]|перв(?:ой|ая|ую) половин[еыау]|"
+    r"(?:начал[еоа]|конц[еау]|конец|середин[еыау]|перв(?:ой|ая|ую) половин[еыау]|"
     r"втор(?:ой|ая|ую) половин[еыау])"
 )
 _YEAR_PHRASE = rf"(?:{_YEAR}(?:{_DASH}{_YEAR})?\s+{_YEAR_WORD}|{_REL}\s+год\w*)"
@@ -59,10 +63,17 @@ _FIND = [
         # «3–5 марта 2021 года», «30 марта – 2 апреля 2022 года», «13 июля 2010 года»
         rf"{_DAY}(?:\s+{_MONTH_WORD})?{_DASH}{_DAY}\s+{_MONTH_WORD}(?:\s+(?:{_YEAR_PHRASE}|{_YEAR}))?",
         rf"{_DAY}\s+{_MONTH_WORD}(?:\s+(?:{_YEAR_PHRASE}|{_YEAR}(?:\s+{_YEAR_WORD})?))?",
+        # «с 19 по 21 октября», «с 30 марта по 2 апреля 2022 года»: the span starts at the day
+        rf"(?:(?<=\b[сС]\s)|(?<=\b[сС]о\s)){_DAY}(?:\s+{_MONTH_WORD})?\s+по\s+{_DAY}\s+"
+        rf"{_MONTH_WORD}(?:\s+(?:{_YEAR_PHRASE}|{_YEAR}))?",
+        # «в четверг, 27 ноября»: the weekday and its date are one expression
+        rf"{_WEEKDAY_WORD},\s+{_DAY}\s+{_MONTH_WORD}(?:\s+(?:{_YEAR_PHRASE}|{_YEAR}))?",
         # «марте 2021 года», «декабре прошлого года»
         rf"{_MONTH_WORD}\s+(?:{_YEAR_PHRASE}|{_YEAR})",
-        # «начале 2021 года», «конце марта», «середине прошлого года»
-        rf"{_PART_WORD}\s+(?:{_YEAR_PHRASE}|{_MONTH_WORD}(?:\s+{_YEAR_PHRASE})?)",
+        # «начале 2021 года», «конце марта», «середине прошлого года», «с начала года»
+        rf"{_PART_WORD}\s+(?:{_YEAR_PHRASE}|{_MONTH_WORD}(?:\s+{_YEAR_PHRASE})?|года)",
+        # «в ноябре»: a month alone, in the locative after «в»
+        rf"(?<=\b[вВ]\s){_MONTH_LOCATIVE}",
         # «весной 2011 года», «летом прошлого года»
         rf"{_SEASON_WORD}\s+{_YEAR_PHRASE}",
         # «2010 году», «2022–2024 годах», «прошлом году», «этом месяце», «прошлой неделе»
@@ -106,10 +117,16 @@ def translate(text: str) -> str | None:
             out.append(word)
         elif re.fullmatch(r"[-\u2010-\u2015\u2212]", word):
             out.append("-")
+        elif word in ("по", "до") and out and nxt.isdigit():
+            out.append("-")  # «с 19 по 21 октября»: the range's two ends
         elif word in ("в", "во", "на", "с", "со", "по", "к", "до", "от"):
             pass  # a preposition inside a range
+        elif word == ",":
+            out.append(",")  # «четверг, 27 ноября»
         elif re.fullmatch(_YEAR_WORD, word):
-            pass  # «2010 года»: the number says it all
+            if out and out[-1].endswith(" of"):
+                out.append("the year")  # «с начала года»: the year the article is in
+            # else «2010 года»: the number says it all
         elif word in _DAYS:
             out.append(_DAYS[word])
         elif word in _WEEKDAYS:
@@ -134,7 +151,7 @@ def translate(text: str) -> str | None:
         i += 1
     if not out:
         return None
-    english = " ".join(out).replace(" - ", "-")
+    english = " ".join(out).replace(" - ", "-").replace(" ,", ",")
     # "the beginning of March 2021" reads as English does; a season takes "of" before a year.
     english = re.sub(r"\b(spring|summer|autumn|winter) (\d{4})\b", r"\1 \2", english)
     return english
