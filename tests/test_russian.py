@@ -146,3 +146,39 @@ def test_queries_never_import_natasha(ru_db: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_lang_keeps_a_listing_to_one_language(krq: Runner, tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    shutil.copy(RU / "ru01.txt", folder / "ru01.txt")
+    (folder / "en01.txt").write_text(
+        "Foreign Minister Sergei Lavrov met Ruslan Kazakbayev in Moscow on Monday.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "both.db"
+    assert krq("ingest", "--db", db, folder).status == 0
+    docs = json.loads(krq("docs", "--db", db, "--json").out)
+    assert {d["id"]: d["language"] for d in docs} == {"en01": "en", "ru01": "ru"}
+    assert "Lang" in krq("docs", "--db", db).out
+    only = json.loads(krq("docs", "--db", db, "--lang", "RU", "--json").out)
+    assert [d["id"] for d in only] == ["ru01"]
+    for lang in ("ru", "en"):
+        mentions = json.loads(krq("mentions", "Lavrov", "--db", db, "--lang", lang, "--json").out)
+        assert mentions and {m["doc"] for m in mentions} == {f"{lang}01"}
+        assert krq("entities", "--db", db, "--lang", lang).status == 0
+        assert krq("timeline", "--db", db, "--lang", lang).status == 0
+    missing = krq("mentions", "Lavrov", "--db", db, "--lang", "kk")
+    assert missing.status == 3 and "languages: " in missing.err
+
+
+def test_lang_on_ingest_overrides_detection(krq: Runner, tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    # Too short to tell: detection would take it for Russian by its script alone.
+    (folder / "short.txt").write_text("Лавров и Kazakbaev в Москве, Moscow talks.\n", "utf-8")
+    db = tmp_path / "forced.db"
+    assert krq("ingest", "--db", db, "--lang", "en", folder).status == 0
+    assert json.loads(krq("docs", "--db", db, "--json").out)[0]["language"] == "en"
+    refused = krq("ingest", "--db", db, "--lang", "ky", folder)
+    assert refused.status == 2 and "krq reads en, ru" in refused.err

@@ -13,6 +13,7 @@ from kyrgyz_ru.cli.options import (
     DbOption,
     FormatOption,
     JsonOption,
+    LangOption,
     LimitOption,
     ModelOption,
 )
@@ -25,6 +26,7 @@ def docs_cli(
         Optional[str],  # noqa: UP045
         typer.Option("--source", help="Only documents from this source (site or agency)."),
     ] = None,
+    lang: LangOption = None,
     duplicates: Annotated[
         bool,
         typer.Option("--duplicates", help="List each story's first copy with its reprints."),
@@ -34,8 +36,8 @@ def docs_cli(
     db: DbOption = None,
     model: ModelOption = None,
 ) -> None:
-    """The documents in the index: id, date and where it came from, source, title, size,
-    entities, and the first copy of the story when it is a reprint."""
+    """The documents in the index: id, date and where it came from, source, language, title,
+    size, entities, and the first copy of the story when it is a reprint."""
     from kyrgyz_ru.output.views import (
         DOCUMENT_COLUMNS,
         DUPLICATE_COLUMNS,
@@ -50,8 +52,10 @@ def docs_cli(
         emit((duplicate_record(g) for g in groups), output_format(fmt, as_json), DUPLICATE_COLUMNS)
         return
     rows = cut(
-        documents(index.db, ask(limit), source),
+        documents(index.db, ask(limit), source, language=lang),
         limit,
-        document_count(index.db, source) if source else index.document_count(),
+        document_count(index.db, source, language=lang)
+        if source or lang
+        else index.document_count(),
     )
     emit((document_record(r) for r in rows), output_format(fmt, as_json), DOCUMENT_COLUMNS)

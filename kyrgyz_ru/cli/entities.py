@@ -16,6 +16,7 @@ from kyrgyz_ru.cli.options import (
     DocOption,
     FormatOption,
     JsonOption,
+    LangOption,
     LimitOption,
     ModelOption,
     SourceOption,
@@ -39,6 +40,7 @@ def entities_cli(
         ),
     ] = 1,
     source: SourceOption = None,
+    lang: LangOption = None,
     all_copies: AllCopiesOption = False,
     limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
@@ -51,7 +53,7 @@ def entities_cli(
     from kyrgyz_ru.query.entities import entities
 
     index = open_index(db, model)
-    counted = scope(index, source, all_copies)
+    counted = scope(index, source, all_copies, lang)
     rows = cut(entities(index.db, type_, doc, search, min_count, ask(limit), counted), limit)
     note_scope(index.db, counted)
     emit((entity_record(r) for r in rows), output_format(fmt, as_json), ENTITY_COLUMNS)

@@ -16,6 +16,7 @@ from kyrgyz_ru.cli.options import (
     EntityOption,
     FormatOption,
     JsonOption,
+    LangOption,
     LimitOption,
     ModelOption,
     OrgOption,
@@ -58,6 +59,7 @@ def events_cli(
         bool, typer.Option("--explain", help="Show the trigger, rule and reasons behind each.")
     ] = False,
     source: SourceOption = None,
+    lang: LangOption = None,
     all_copies: AllCopiesOption = False,
     limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
@@ -101,7 +103,7 @@ def events_cli(
         topic=topic,
         since=since,
         until=until,
-        scope=scope(index, source, all_copies),
+        scope=scope(index, source, all_copies, lang),
     )
     note_scope(index.db, chosen.scope)
     fmt = output_format(fmt, as_json)

@@ -40,6 +40,14 @@ def ingest_cli(
         Optional[str],  # noqa: UP045
         typer.Option("--date", help="Publication date (YYYY[-MM[-DD]]) of articles without one."),
     ] = None,
+    lang: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--lang",
+            help="Language of the articles (en or ru) instead of detecting it per document; "
+            "applies to new and changed files.",
+        ),
+    ] = None,
     knowledge: Annotated[
         Optional[list[Path]],  # noqa: UP045
         typer.Option("--knowledge", "-k", help="Extra knowledge base file (JSON lines)."),
@@ -71,10 +79,12 @@ def ingest_cli(
     """Add articles to the index; unchanged ones are skipped, changed ones replaced."""
     from kyrgyz_ru.extract.corpus import bundled_seeds
     from kyrgyz_ru.extract.ingest import IngestOptions
+    from kyrgyz_ru.extract.language import check_language
     from kyrgyz_ru.extract.pipeline import model_name
     from kyrgyz_ru.query.selection import check_date
 
     check_date(date, "--date")
+    language = check_language(lang)
     fields = _fields(field or [])
     cluster = _cluster(cluster, workers)
     path = db or default_path()
@@ -90,6 +100,7 @@ def ingest_cli(
         workers=workers,
         batch_size=batch_size,
         date=date,
+        language=language,
         knowledge_files=tuple(knowledge or ()),
         taxonomy=taxonomy,
         fields=fields,

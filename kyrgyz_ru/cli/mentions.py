@@ -12,6 +12,7 @@ from kyrgyz_ru.cli.options import (
     EntityArgument,
     FormatOption,
     JsonOption,
+    LangOption,
     LimitOption,
     ModelOption,
     SourceOption,
@@ -26,6 +27,7 @@ def mentions_cli(
     type_: TypeOption = None,
     doc: DocOption = None,
     source: SourceOption = None,
+    lang: LangOption = None,
     all_copies: AllCopiesOption = False,
     limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
@@ -40,7 +42,7 @@ def mentions_cli(
     index = open_index(db, model)
     found = resolve(index.db, entity, type_)
     fmt = output_format(fmt, as_json)
-    counted = scope(index, source, all_copies)
+    counted = scope(index, source, all_copies, lang)
     rows = mentions(index.db, found.id, doc, ask(limit), counted)
     default = doc is None and counted.default
     total = found.mentions if default else count_mentions(index.db, found.id, doc, counted)

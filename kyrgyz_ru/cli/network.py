@@ -21,6 +21,7 @@ from kyrgyz_ru.cli.options import (
     DbOption,
     DocOption,
     EntityOption,
+    LangOption,
     LimitOption,
     ModelOption,
     OrgOption,
@@ -89,6 +90,7 @@ def network_cli(
     since: SinceOption = None,
     until: UntilOption = None,
     source: SourceOption = None,
+    lang: LangOption = None,
     all_copies: AllCopiesOption = False,
     fmt: Annotated[
         GraphFormat,
@@ -139,7 +141,7 @@ def network_cli(
         topic=topic,
         since=since,
         until=until,
-        scope=scope(index, source, all_copies),
+        scope=scope(index, source, all_copies, lang),
     )
     note_scope(index.db, chosen.scope)
     wanted = NetworkFilter(

@@ -81,19 +81,27 @@ SourceOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--source", help="Only articles of this source (site or agency)."),
 ]
+LangOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--lang", help="Only articles in this language (ISO 639-1 code as krq docs shows: en, ru)."
+    ),
+]
 AllCopiesOption = Annotated[
     bool,
     typer.Option("--all-copies", help="Count every copy of a reprinted story, not only the first."),
 ]
 
 
-def scope(index: Index, source: str | None, all_copies: bool) -> Scope:
-    """The documents a listing counts; a source no document has is an error, not silence."""
-    from kyrgyz_ru.query.documents import check_source
+def scope(index: Index, source: str | None, all_copies: bool, lang: str | None = None) -> Scope:
+    """The documents a listing counts; a source or language no document has is an error, not
+    silence."""
+    from kyrgyz_ru.query.documents import check_language, check_source
     from kyrgyz_ru.query.selection import Scope
 
     check_source(index.db, source)
-    return Scope(source.strip() if source else None, all_copies)
+    language = check_language(index.db, lang)
+    return Scope(source.strip() if source else None, all_copies, language)
 
 
 def named(
@@ -137,6 +145,7 @@ def selection(
     until: str | None,
     source: str | None = None,
     all_copies: bool = False,
+    lang: str | None = None,
 ) -> Selection:
     """The Selection the options name: each name resolved to its entity, dates checked."""
     from kyrgyz_ru.query.documents import check_doc
@@ -152,5 +161,5 @@ def selection(
         since=since,
         until=until,
         described=tuple(e.name for e in found),
-        scope=scope(index, source, all_copies),
+        scope=scope(index, source, all_copies, lang),
     )

@@ -16,6 +16,7 @@ from kyrgyz_ru.cli.options import (
     EntityOption,
     FormatOption,
     JsonOption,
+    LangOption,
     LimitOption,
     ModelOption,
     OrgOption,
@@ -41,6 +42,7 @@ def timeline_cli(
     since: SinceOption = None,
     until: UntilOption = None,
     source: SourceOption = None,
+    lang: LangOption = None,
     all_copies: AllCopiesOption = False,
     limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
@@ -55,7 +57,7 @@ def timeline_cli(
     index = open_index(db, model)
     chosen = selection(
         index, org=org, person=person, place=place, entity=entity, doc=doc, since=since,
-        until=until, source=source, all_copies=all_copies,
+        until=until, source=source, all_copies=all_copies, lang=lang,
     )  # fmt: skip
     note_scope(index.db, chosen.scope)
     fmt = output_format(fmt, as_json)

@@ -17,6 +17,7 @@ from kyrgyz_ru.cli.options import (
     EntityOption,
     FormatOption,
     JsonOption,
+    LangOption,
     LimitOption,
     ModelOption,
     OrgOption,
@@ -48,6 +49,7 @@ def topics_cli(
         typer.Option("--taxonomy", help="Assign topics again with this taxonomy file first."),
     ] = None,
     source: SourceOption = None,
+    lang: LangOption = None,
     all_copies: AllCopiesOption = False,
     limit: LimitOption = DEFAULT_LIMIT,
     fmt: FormatOption = Format.table,
@@ -73,7 +75,7 @@ def topics_cli(
     labels = topic_labels(index)
     chosen = selection(
         index, org=org, person=person, place=place, entity=entity, doc=doc, since=since,
-        until=until, source=source, all_copies=all_copies,
+        until=until, source=source, all_copies=all_copies, lang=lang,
     )  # fmt: skip
     note_scope(index.db, chosen.scope)
     fmt = output_format(fmt, as_json)

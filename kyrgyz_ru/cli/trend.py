@@ -20,6 +20,7 @@ from kyrgyz_ru.cli.options import (
     EntityOption,
     FormatOption,
     JsonOption,
+    LangOption,
     ModelOption,
     OrgOption,
     PersonOption,
@@ -69,6 +70,7 @@ def trend_cli(
     since: SinceOption = None,
     until: UntilOption = None,
     source: SourceOption = None,
+    lang: LangOption = None,
     all_copies: AllCopiesOption = False,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
@@ -111,7 +113,7 @@ def trend_cli(
     index = open_index(db, model)
     found = named(index, org=org, person=person, place=place, entity=entity)
     specs = tuple(dict.fromkeys(SeriesSpec(e.name, entity=e.id) for e in found))
-    counted_in = scope(index, source, all_copies)
+    counted_in = scope(index, source, all_copies, lang)
     note_scope(index.db, counted_in)
     if topic:
         labels = topic_labels(index)

@@ -47,6 +47,7 @@ class IngestOptions:
     workers: int = 1
     batch_size: int = 32
     date: str | None = None  # the publication date of every file ingested, when given
+    language: str | None = None  # the language of every file ingested, when given (--lang)
     # Export columns under other names: (krq's field, the export's column), as --field gives.
     fields: tuple[tuple[str, str], ...] = ()
     # A Dask scheduler (tcp://HOST:PORT) or local:N: extraction runs there (extract.cluster).
@@ -195,7 +196,8 @@ class _Reader:
             report.unchanged.append(doc_id)
             return None
         # After the unchanged ones are set aside: telling a language may load a model.
-        document, unread = language.admit(document)  # Kyrgyz and others: no pipeline
+        # Kyrgyz and others: no pipeline.
+        document, unread = language.admit(document, self.options.language)
         if unread:
             report.skipped.append((where, unread))
             return None

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache
 
+from kyrgyz_ru.errors import UsageError
 from kyrgyz_ru.extract.lexicon import LEXICON
 from kyrgyz_ru.records import Document
 
@@ -123,6 +124,21 @@ def _model(sample: str) -> tuple[str, float] | None:
     if not found:
         return None
     return str(found[0]["lang"]), float(found[0]["score"])
+
+
+def check_language(code: str | None) -> str | None:
+    """A language given on the command line, as stored: one krq reads, or a usage error."""
+    if code is None:
+        return None
+    wanted = code.strip().casefold()
+    if wanted not in SUPPORTED:
+        name = NAMES.get(wanted)
+        what = f"{wanted} ({name})" if name else repr(code)
+        raise UsageError(
+            f"--lang {what}: krq reads {', '.join(SUPPORTED)}; without --lang it detects each"
+            " document's language and skips the others with a reason"
+        )
+    return wanted
 
 
 def admit(document: Document, forced: str | None = None) -> tuple[Document, str | None]:

@@ -62,6 +62,7 @@ DOCUMENT_COLUMNS = (
     Column("Date", "date"),
     Column("From", "date_source"),
     Column("Source", "source"),
+    Column("Lang", "language"),
     Column("Title", "title", ratio=3),
     Column("Copy of", "duplicate_of"),
     Column("Chars", "chars", justify="right"),

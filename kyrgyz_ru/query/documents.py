@@ -60,18 +60,38 @@ class DuplicateGroup:
     sources: list[str | None] = field(default_factory=list)  # of the copies, in their order
 
 
-def document_condition(source: str | None, all_copies: bool) -> tuple[str, list[object]]:
-    """An SQL condition over `documents` (aliased `d`) selecting the documents a listing
-    counts, with its bound arguments: those of `source` (any case; None: every source), and
-    of each story only its first copy unless `all_copies`. Never empty: "1" selects all."""
+def document_condition(
+    source: str | None, all_copies: bool, language: str | None = None, alias: str = "d."
+) -> tuple[str, list[object]]:
+    """An SQL condition over `documents` (aliased `d`, or unaliased with `alias=""`) selecting
+    the documents a listing counts, with its bound arguments: those of `source` (any case;
+    None: every source) and of `language` (None: every language), and of each story only its
+    first copy unless `all_copies`. Never empty: "1" selects all."""
     parts: list[str] = []
     args: list[object] = []
     if source is not None:
-        parts.append("d.source = ? COLLATE NOCASE")
+        parts.append(f"{alias}source = ? COLLATE NOCASE")
         args.append(source.strip())
+    if language is not None:
+        parts.append(f"{alias}language = ?")
+        args.append(language)
     if not all_copies:
-        parts.append("d.duplicate_of IS NULL")
+        parts.append(f"{alias}duplicate_of IS NULL")
     return (" AND ".join(parts) or "1"), args
+
+
+def check_language(db: sqlite3.Connection, language: str | None) -> str | None:
+    """The language code as stored (lower case); one no document has is a mistake to say."""
+    if language is None:
+        return None
+    code = language.strip().casefold()
+    if db.execute("SELECT 1 FROM documents WHERE language = ? LIMIT 1", (code,)).fetchone():
+        return code
+    known = [r[0] for r in db.execute(
+        "SELECT language FROM documents WHERE language IS NOT NULL GROUP BY language"
+        " ORDER BY count(*) DESC LIMIT 5")]  # fmt: skip
+    hint = f"; languages: {', '.join(known)}" if known else ""
+    raise NotFoundError(f"no document in language '{_short(language)}'{hint}")
 
 
 def _short(text: str) -> str:
@@ -109,11 +129,12 @@ def documents(
     limit: int | None = None,
     source: str | None = None,
     all_copies: bool = True,
+    language: str | None = None,
 ) -> list[DocumentRow]:
     """Documents by id, with their mentions counted per label (only for those listed). Every
     copy of a story is a document of its own, so the listing shows them all by default."""
     check_source(db, source)
-    where, args = document_condition(source, all_copies)
+    where, args = document_condition(source, all_copies, check_language(db, language))
     sql = f"SELECT {_COLUMNS} FROM documents d WHERE {where} ORDER BY d.id"
     if limit:
         sql += " LIMIT ?"
@@ -132,17 +153,25 @@ def documents(
     return result
 
 
-def document_count(db: sqlite3.Connection, source: str | None, all_copies: bool = True) -> int:
-    where, args = document_condition(source, all_copies)
+def document_count(
+    db: sqlite3.Connection,
+    source: str | None,
+    all_copies: bool = True,
+    language: str | None = None,
+) -> int:
+    where, args = document_condition(source, all_copies, check_language(db, language))
     return int(db.execute(f"SELECT count(*) FROM documents d WHERE {where}", args).fetchone()[0])
 
 
 def export_documents(
-    db: sqlite3.Connection, source: str | None = None, all_copies: bool = True
+    db: sqlite3.Connection,
+    source: str | None = None,
+    all_copies: bool = True,
+    language: str | None = None,
 ) -> Iterator[DocumentExport]:
     """Every document with its metadata and text, streamed in id order."""
     check_source(db, source)
-    where, args = document_condition(source, all_copies)
+    where, args = document_condition(source, all_copies, check_language(db, language))
     for r in db.execute(
         "SELECT d.id, d.title, d.date, d.date_source, d.url, d.source, d.language, d.format,"
         f" d.path, d.chars, d.duplicate_of, d.text FROM documents d WHERE {where}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from kyrgyz_ru.errors import UsageError
 from kyrgyz_ru.normalise import ISO_DATE, is_iso_date
+from kyrgyz_ru.query.documents import document_condition
 from kyrgyz_ru.store.migrations import REPRINTS_SQL
 
 
@@ -26,29 +27,27 @@ def check_range(since: str | None, until: str | None) -> None:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which documents a listing counts: one source's or all, and a reprinted story once (its
-    first copy, the default) or every copy (--all-copies)."""
+    """Which documents a listing counts: one source's or all, one language's or all, and a
+    reprinted story once (its first copy, the default) or every copy (--all-copies)."""
 
     source: str | None = None
     all_copies: bool = False
+    language: str | None = None  # ISO 639-1, as stored at ingest
 
     @property
     def default(self) -> bool:
         """The scope the figures kept at ingest were counted in."""
-        return self.source is None and not self.all_copies
+        return self.source is None and self.language is None and not self.all_copies
 
     def around(self, doc: str | None) -> Scope:
         """The scope for a listing of one document: a reprint asked for by its id is shown."""
-        return self if doc is None else Scope(self.source, all_copies=True)
+        return self if doc is None else Scope(self.source, True, self.language)
 
     def condition(self, doc: str) -> tuple[str, list[object]]:
         """SQL true where the column `doc` names a document of the scope."""
-        if self.source is not None:
-            copies = "" if self.all_copies else " AND duplicate_of IS NULL"
-            return (
-                f"{doc} IN (SELECT id FROM documents WHERE source = ? COLLATE NOCASE{copies})",
-                [self.source],
-            )
+        if self.source is not None or self.language is not None:
+            where, args = document_condition(self.source, self.all_copies, self.language, "")
+            return f"{doc} IN (SELECT id FROM documents WHERE {where})", args
         if not self.all_copies:
             # Reprints are few: excluding them is cheaper than listing every first copy.
             return f"{doc} NOT IN ({REPRINTS_SQL})", []
