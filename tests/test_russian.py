@@ -182,3 +182,38 @@ def test_lang_on_ingest_overrides_detection(krq: Runner, tmp_path: Path) -> None
     assert json.loads(krq("docs", "--db", db, "--json").out)[0]["language"] == "en"
     refused = krq("ingest", "--db", db, "--lang", "ky", folder)
     assert refused.status == 2 and "krq reads en, ru" in refused.err
+
+
+@pytest.mark.parametrize(
+    ("topic", "text"),
+    [
+        ("diplomacy", "Президенты провели переговоры в Кремле и подписали совместное заявление."),
+        ("diplomacy", "Глава МИД прибыл с официальным визитом в Бишкек по приглашению коллеги."),
+        ("energy", "Поставки газа и нефтепродуктов в республику будут увеличены, сообщил Газпром."),
+        ("migration", "Трудовые мигранты получат разрешения на работу без патента."),
+        ("security", "Совместные учения ОДКБ пройдут на российской авиабазе в Канте."),
+        ("finance_aid", "Россия предоставит льготный кредит и безвозмездную помощь бюджету."),
+        ("trade", "Товарооборот двух стран вырос, экспорт товаров увеличился на треть."),
+    ],
+)
+def test_russian_paragraphs_get_their_topic(topic: str, text: str) -> None:
+    from kyrgyz_ru.extract.topics import assign_topics, load_taxonomy
+
+    hits = assign_topics(text, load_taxonomy())
+    assert topic in [h.id for h in hits]
+    for hit in hits:  # the evidence is words of the text itself
+        assert all(text[t.start : t.end] == t.term for t in hit.terms)
+
+
+def test_russian_words_meet_in_one_stem_across_cases() -> None:
+    from kyrgyz_ru.extract.taxonomy import normalise
+
+    for forms in (
+        ("визит", "визита", "визитом", "визиты", "визите"),
+        ("саммит", "саммите", "саммита"),
+        ("кредит", "кредиты", "кредитов"),
+        ("переговоры", "переговоров", "переговорах"),
+        ("подписал", "подписали", "подписала"),
+    ):
+        assert len({normalise(w) for w in forms}) == 1, forms
+    assert normalise("ОДКБ") == "одкб"  # an acronym is only lowercased

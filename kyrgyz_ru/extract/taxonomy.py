@@ -1,16 +1,16 @@
 """The topic taxonomy in memory: topics, their weighted terms and rules, compiled into a trie
 of normalised word sequences for matching (the file format: taxonomy_file.py, docs/topics.md).
 
-Standard library only: queries re-score stored paragraphs with a user's taxonomy and must
-never pay for importing spaCy.
+Standard library only, and the pure-Python Snowball stemmer for Russian words: queries
+re-score stored paragraphs with a user's taxonomy and must never pay for importing spaCy.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
-from typing import Any
+from functools import cache, cached_property, lru_cache
+from typing import Any, Protocol, cast
 
 from kyrgyz_ru.errors import NotFoundError
 
@@ -50,6 +50,8 @@ def normalise(token: str) -> str:
     """
     if token[-2:] in ("'s", "’s", "'S", "’S"):
         token = token[:-2]
+    if _CYRILLIC.search(token):
+        return _russian_stem(token)
     if 2 <= len(token) <= 4 and token.isupper():
         return token.lower()  # longer capitals are a shouted headline, not an acronym
     word = _americanise(token.lower())
@@ -69,6 +71,57 @@ def normalise(token: str) -> str:
     if word.endswith("e") and len(word) > 3:
         word = word[:-1]
     return word
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _russian_stem(token: str) -> str:
+    """A Russian word by its Snowball stem: «переговоры», «переговоров» and «переговорах» meet
+    in «переговор», so a term matches every case form. Acronyms in capitals (ОДКБ, ЕАЭС) are
+    only lowercased, as in English. The stemmer is pure Python (snowballstemmer) and loads the
+    first time a Cyrillic word is seen, so English-only work never imports it."""
+    if 2 <= len(token) <= 5 and token.isupper():
+        return token.lower()
+    word = token.lower().replace("ё", "е")
+    if len(word) <= 3 or not word.replace("-", "").isalpha():
+        return word
+    stemmer = _stemmer()
+    stem = stemmer.stemWord(word)
+    # Snowball reads a noun ending in -ит, -им, -ен... as a verb ending: «визит» -> «виз» but
+    # «визита» -> «визит», «саммит» -> «самм». When what it cut is a verb ending, the word (or
+    # the word less a case vowel: «саммите») is kept if it behaves as a noun stem, that is if
+    # the stemmer gives it back from its genitive in -а. Verbs fail that test: «подписала»
+    # stems to «подписа», not «подписал».
+    if stem != word and word[len(stem) :] in _VERB_ENDINGS:
+        for candidate in (word, word[:-1] if word[-1] in _VOWELS else ""):
+            if candidate[-1:] in _CONSONANTS and stemmer.stemWord(candidate + "а") == candidate:
+                return candidate
+    return stem
+
+
+# Snowball's Russian verb endings (both groups), and the letters the noun test reads.
+_VERB_ENDINGS = frozenset(
+    {
+        "ла", "на", "ете", "йте", "ли", "й", "л", "ем", "н", "ло", "но", "ет", "ют", "ны", "ть",
+        "ешь", "нно", "ила", "ыла", "ена", "ейте", "уйте", "ите", "или", "ыли", "ей", "уй", "ил",
+        "ыл", "им", "ым", "ен", "ило", "ыло", "ено", "ят", "ует", "уют", "ит", "ыт", "ены", "ить",
+        "ыть", "ишь", "ую", "ю"
+    }
+)  # fmt: skip
+_CONSONANTS = frozenset("бвгджзклмнпрстфхцчшщ")
+_VOWELS = frozenset("аеиоуыэюя")
+
+
+class _Stemmer(Protocol):
+    def stemWord(self, word: str) -> str: ...  # the library's name
+
+
+@cache
+def _stemmer() -> _Stemmer:
+    from snowballstemmer.russian_stemmer import RussianStemmer
+
+    return cast("_Stemmer", RussianStemmer())
 
 
 def _undouble(stem: str) -> str:
