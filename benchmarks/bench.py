@@ -158,6 +158,47 @@ if __name__ == "__main__":
 """
 
 
+# natasha's own pipeline on the same Russian texts: the components krq's Russian pipeline runs
+# (segmenter, morphology, NER, a lemma per token, names normalised), nothing of krq's.
+RU_PIPE_SCRIPT = """\
+import json
+import sys
+import time
+
+started = time.perf_counter()
+from pathlib import Path
+
+from natasha import Doc, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+
+
+def main() -> None:
+    folder = Path(sys.argv[1])
+    embedding = NewsEmbedding()
+    segmenter, vocab = Segmenter(), MorphVocab()
+    morph, ner = NewsMorphTagger(embedding), NewsNERTagger(embedding)
+    loaded = time.perf_counter()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.txt"))]
+    tokens = 0
+    for text in texts:
+        doc = Doc(text)
+        doc.segment(segmenter)
+        doc.tag_morph(morph)
+        doc.tag_ner(ner)
+        for token in doc.tokens:
+            token.lemmatize(vocab)
+        for span in doc.spans:
+            span.normalize(vocab)
+        tokens += len(doc.tokens)
+    done = time.perf_counter()
+    print(json.dumps({"docs": len(texts), "tokens": tokens,
+                      "load_s": loaded - started, "pipe_s": done - loaded}))
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
 # -- running one command ---------------------------------------------------------------------
 
 
@@ -591,6 +632,28 @@ def make_corpus(folder: Path, count: int, seed: int, low: int = 4, high: int = 1
         day = FIRST_DAY + dt.timedelta(days=rng.randrange(span + 1))
         text = f" date {day.isoformat()} " + "\n\n".join(chosen) + "\n"
         (folder / f"{number:06d}_bench.txt").write_text(text, encoding="utf-8")
+
+
+RU_TEXTS = ROOT / "tests" / "data" / "ru"  # Russian paragraphs written for krq's tests
+
+
+def make_russian_corpus(folder: Path, count: int, seed: int) -> None:
+    """`count` Russian articles of 3..8 paragraphs drawn from the test paragraphs krq's authors
+    wrote (no third-party text), each with a date header line."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    pool = []
+    for path in sorted(RU_TEXTS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        pool += [b.strip() for b in _BREAK.split(_HEADER.sub("", text)) if b.strip()]
+    rng = random.Random(seed)
+    span = (LAST_DAY - FIRST_DAY).days
+    for number in range(count):
+        chosen = [rng.choice(pool) for _ in range(rng.randint(3, 8))]
+        day = FIRST_DAY + dt.timedelta(days=rng.randrange(span + 1))
+        text = f"date {day.isoformat()}\n\n" + "\n\n".join(chosen) + "\n"
+        (folder / f"{number:06d}_ru.txt").write_text(text, encoding="utf-8")
 
 
 # -- the large index ---------------------------------------------------------------------------
@@ -1153,6 +1216,76 @@ class Bench:
                 + _disturbed(*big, *small),
             )
 
+    # -- 2c. Russian ingest against natasha's own pipeline --------------------------------------
+
+    def russian(self) -> None:
+        args = self.args
+        count = max(20, args.docs // 5)  # natasha is slower per token than spaCy's small model
+        corpus, one = OUT / f"corpus-ru-{count}", OUT / "corpus-ru-1"
+        make_russian_corpus(corpus, count, args.seed)
+        if one.exists():
+            shutil.rmtree(one)
+        one.mkdir()
+        first = min(corpus.glob("*.txt"))
+        shutil.copy(first, one / first.name)
+        pipe = OUT / "pipe_ru.py"
+        pipe.write_text(RU_PIPE_SCRIPT, encoding="utf-8")
+        db = OUT / "ingest-ru.db"
+
+        def fresh(_m: Measure | None = None) -> None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+        def measures(folder: Path) -> list[Measure]:
+            return [
+                Measure("natasha's own pipeline", [str(PYTHON), str(pipe), str(folder)]),
+                Measure("krq ingest --workers 1", [str(self.krq), "ingest", "--db", str(db),
+                                                   str(folder)]),
+            ]  # fmt: skip
+
+        small, big = measures(one), measures(corpus)
+        progress("Russian ingest of one document (fixed costs)")
+        repeat(small, lambda _m: child_env(db), args.small_runs, args.budget, args.timeout,
+               before=fresh)  # fmt: skip
+        for number in range(args.ingest_runs):
+            for m in big:
+                progress(f"Russian ingest of {count} documents: {m.label} (run {number + 1})")
+                fresh()
+                m.record(run(m.argv, child_env(db), f"ru-{_slug(m.label)}", args.ingest_timeout,
+                             sample=True))  # fmt: skip
+        found: dict[str, Any] = {}
+        last = big[0].runs[-1] if big[0].runs else None
+        if last is not None and last.ok and last.stdout is not None:
+            found = json.loads(last.stdout.read_text())
+        tokens = int(found.get("tokens", 0))
+        self.say(
+            f"2c. Ingest of {count} Russian documents ({tokens:,} natasha tokens; paragraphs"
+            " written for krq's tests, drawn at random)"
+        )
+        self.say("   documents/s: raw (whole command) and load-adjusted (minus the 1-document run)")
+        width = max(len(m.label) for m in big)
+        rates: dict[str, tuple[float, float]] = {}
+        for m, s in zip(big, small, strict=True):
+            raw = count / m.median if m.ok else math.nan
+            span = m.median - s.median
+            adjusted = (count - 1) / span if m.ok and span > 0 else math.nan
+            rates[m.label] = (raw, adjusted)
+            self.say(
+                f"   {m.label:<{width}}  {_s(m.median):>8} {_s(m.cpu):>8} {m.others:>6.2f}"
+                f" {_s(s.median):>7} {raw:>8.1f} {adjusted:>8.1f} docs/s{_problem(m, s)}"
+            )
+        self.say()
+        self.results["russian"] = {"documents": count, "tokens": tokens, "rates": rates}
+        natasha, krq = (rates[m.label] for m in big)
+        ratio = krq[1] / natasha[1] if natasha[1] else math.nan
+        self.target(
+            "Russian ingest ≥ 0.8× natasha's own pipeline (load-adjusted)",
+            ratio,
+            0.8,
+            False,
+            f"{krq[1]:.1f} vs {natasha[1]:.1f} docs/s: {ratio:.3f}×" + _disturbed(*big, *small),
+        )
+
     # -- 3. the large index --------------------------------------------------------------------
 
     def big_index(self, source: Path) -> None:
@@ -1308,7 +1441,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         "--skip",
         action="append",
         default=[],
-        choices=["ingest", "cluster", "big"],
+        choices=["ingest", "cluster", "russian", "big"],
         help="leave out a part (repeatable)",
     )
     parser.add_argument(
@@ -1346,6 +1479,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench.ingest()
     if "cluster" not in args.skip:
         bench.cluster()
+    if "russian" not in args.skip:
+        bench.russian()
     if "big" not in args.skip:
         bench.big_index(seeds_db)
     bench.verdicts()
