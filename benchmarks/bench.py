@@ -595,7 +595,7 @@ def make_corpus(folder: Path, count: int, seed: int, low: int = 4, high: int = 1
 
 # -- the large index ---------------------------------------------------------------------------
 
-_TABLES = ("documents", "paragraphs", "mentions", "acronyms", "topics", "phrases")
+_TABLES = ("documents", "paragraphs", "mentions", "acronyms", "topics")
 _EVENT_TABLES = ("events", "event_actors")
 
 

@@ -192,6 +192,34 @@ MIGRATIONS: tuple[Migration, ...] = (
         """
         + PAIRS_SQL,
     ),
+    # The index was 7.7 times the text it indexes (100,000 documents, dbstat): key phrases,
+    # one row per phrase with the document id and two indexes, took a quarter of it; the
+    # terms of a topic repeated words the text holds; two indexes served no query. What this
+    # step changes, measured on the bench's index (bytes a document, docs/performance.md):
+    # - key phrases: one JSON object {phrase: count} per paragraph, a column of paragraphs
+    #   (12,200 -> about 1,900). Queries read them for at most 1,000 chosen paragraphs and the
+    #   corpus-wide counts come from phrase_stats, so no query needs a row per phrase.
+    # - topic terms: their offsets only, "start,end,start,end" (a term is the text between
+    #   them, as extraction cuts it): 111 -> about 30 bytes a row.
+    # - topics_topic: topics_rank (topic, score, ...) serves every lookup by topic.
+    # - mentions_timeline: only DATE mentions carry a value, so only they are indexed.
+    Migration(
+        "compact key phrases, topic terms and indexes",
+        """
+        ALTER TABLE paragraphs ADD COLUMN phrases TEXT;
+        UPDATE paragraphs SET phrases = (SELECT json_group_object(phrase, count)
+            FROM (SELECT phrase, count FROM phrases p WHERE p.doc = paragraphs.doc
+                  AND p.paragraph = paragraphs.idx ORDER BY phrase))
+            WHERE EXISTS (SELECT 1 FROM phrases p WHERE p.doc = paragraphs.doc
+                  AND p.paragraph = paragraphs.idx);
+        DROP TABLE phrases;
+        UPDATE topics SET terms = coalesce((SELECT group_concat((value ->> 1) || ','
+            || (value ->> 2), ',') FROM json_each(topics.terms)), '');
+        DROP INDEX topics_topic;
+        DROP INDEX mentions_timeline;
+        CREATE INDEX mentions_timeline ON mentions(value, doc, start) WHERE label = 'DATE';
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
