@@ -137,7 +137,7 @@ def key_phrases(
     if not frequency:
         return []
     total = total_paragraphs(db)
-    scored: Counter[str] = Counter()
+    scored: dict[str, float] = {}
     for phrase in sorted(frequency):  # phrase order: equal scores rank in it
         tf = frequency[phrase]
         if tf < 2 and len(frequency) >= 40:
@@ -147,7 +147,7 @@ def key_phrases(
         ).fetchone()
         spread = row[0] if row else paragraphs[phrase]
         scored[phrase] = tf * math.log((1 + total) / (1 + spread))
-    return [phrase for phrase, _ in scored.most_common(count)]
+    return [phrase for phrase, _ in Counter(scored).most_common(count)]
 
 
 def _sample_sql(selection: Selection, topic: str | None) -> tuple[str, list[object]]:
