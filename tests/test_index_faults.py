@@ -20,6 +20,7 @@ from kyrgyz_ru.extract import pipeline
 from kyrgyz_ru.store import index as index_module
 from kyrgyz_ru.store import migrations
 from kyrgyz_ru.store.index import SCHEMA_VERSION, Index
+from kyrgyz_ru.store.migrations import unpack_text
 
 from .conftest import Runner
 from .helpers import (
@@ -191,8 +192,11 @@ def test_an_older_index_is_migrated_in_place(krq: Runner, fresh_db: Path, next_s
 
 
 def back_to_schema_7(db: sqlite3.Connection) -> None:
-    """Undo migration 8 on an index of schema 8: a key phrase a row, topic terms as JSON with
-    their words, topics_topic, and the timeline index over every mention, as krq wrote them."""
+    """Undo migrations 8 and 9 on a current index: a key phrase a row, topic terms as JSON
+    with their words, topics_topic, the timeline index over every mention, the text as it
+    came, as krq wrote them."""
+    for doc, stored in db.execute("SELECT id, text FROM documents").fetchall():
+        db.execute("UPDATE documents SET text = ? WHERE id = ?", (unpack_text(stored), doc))
     db.executescript(
         """
         CREATE TABLE phrases(doc TEXT NOT NULL, paragraph INTEGER NOT NULL,
@@ -224,12 +228,13 @@ def back_to_schema_7(db: sqlite3.Connection) -> None:
 def test_an_index_of_schema_7_is_made_compact_with_the_same_answers(
     krq: Runner, fresh_db: Path, tmp_path: Path
 ) -> None:
-    """Migration 8 converts key phrases, topic terms and two indexes in place: every answer
-    and every stored row is what a new index of the same articles holds."""
+    """Migrations 8 and 9 convert key phrases, topic terms, two indexes and the texts in
+    place: every answer and every stored row is what a new index of the same articles holds."""
     queries = [
         ["topics", "--json"], ["topics", "--org", "CSTO", "--json"],
         ["topics", "--show", "health", "--json"], ["timeline", "--json"],
         ["export", "--paragraphs", "--format", "jsonl"], ["export", "--format", "jsonl"],
+        ["export", "--documents", "--format", "jsonl"], ["mentions", "Lavrov", "--json"],
     ]  # fmt: skip
     expected = [krq(*q, "--db", fresh_db).out for q in queries]
     old = tmp_path / "schema7.db"
@@ -238,12 +243,14 @@ def test_an_index_of_schema_7_is_made_compact_with_the_same_answers(
         back_to_schema_7(db)
         assert db.execute("SELECT count(*) FROM phrases").fetchone()[0] > 0
         assert db.execute("SELECT terms FROM topics LIMIT 1").fetchone()[0].startswith("[[")
+        assert db.execute("SELECT DISTINCT typeof(text) FROM documents").fetchall() == [("text",)]
     assert [krq(*q, "--db", old).out for q in queries] == expected
     stored = [
         "SELECT doc, idx, start, end, phrases FROM paragraphs ORDER BY doc, idx",
         "SELECT doc, paragraph, topic, score, terms FROM topics ORDER BY doc, paragraph, topic",
         "SELECT phrase, paragraphs FROM phrase_stats ORDER BY phrase",
         "SELECT name, sql FROM sqlite_master ORDER BY name",
+        "SELECT id, text FROM documents ORDER BY id",
     ]
     with (
         contextlib.closing(sqlite3.connect(old)) as migrated,

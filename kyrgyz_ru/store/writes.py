@@ -10,7 +10,7 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from kyrgyz_ru.store.migrations import PAIRS_SQL, REPRINTS_SQL, statements
+from kyrgyz_ru.store.migrations import PAIRS_SQL, REPRINTS_SQL, pack_text, statements
 
 if TYPE_CHECKING:
     from kyrgyz_ru.extract.canonical import Link
@@ -45,7 +45,8 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             document.id, document.path, document.sha256, document.date,
-            document.date_source, document.title, len(document.text), document.text, model,
+            document.date_source, document.title, len(document.text),
+            pack_text(document.text), model,
             document.url, document.source, document.language, document.format,
             document.record, document.duplicate_of,
         ),
