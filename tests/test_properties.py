@@ -65,8 +65,9 @@ def test_any_text_ingests_with_exact_offsets(nlp: Any, scratch: Index, raw: str,
     paragraphs = e.paragraphs
     with scratch.transaction() as db:
         write_document(db, e, "test")
-    (stored,) = scratch.db.execute("SELECT text FROM documents WHERE id = 'h'").fetchone()
-    assert unpack_text(stored) == text
+    (packed,) = scratch.db.execute("SELECT text FROM documents WHERE id = 'h'").fetchone()
+    stored = unpack_text(packed)
+    assert stored == text
     spans = {p.index: (p.start, p.end) for p in paragraphs}
     for start, end, mention, s_start, s_end, paragraph in scratch.db.execute(
         "SELECT start, end, text, sent_start, sent_end, paragraph FROM mentions WHERE doc = 'h'"
