@@ -224,7 +224,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     # - topic terms: their offsets only, "start,end,start,end" (a term is the text between
     #   them, as extraction cuts it): 111 -> about 30 bytes a row.
     # - topics_topic: topics_rank (topic, score, ...) serves every lookup by topic.
-    # - mentions_timeline: only DATE mentions carry a value, so only they are indexed.
+    # - mentions_timeline: only DATE mentions carry a value, so only they are indexed. It keeps
+    #   `label` first: without it SQLite reads DATE mentions through mentions_name and sorts
+    #   them all (the timeline took 1 s instead of 0.1 s on 100,000 documents).
     Migration(
         "compact key phrases, topic terms and indexes",
         """
@@ -239,7 +241,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             || (value ->> 2), ',') FROM json_each(topics.terms)), '');
         DROP INDEX topics_topic;
         DROP INDEX mentions_timeline;
-        CREATE INDEX mentions_timeline ON mentions(value, doc, start) WHERE label = 'DATE';
+        CREATE INDEX mentions_timeline ON mentions(label, value, doc, start)
+            WHERE label = 'DATE';
         """,
     ),
     # The articles' text was 14% of the index, stored as it came: compressed, it is a third
