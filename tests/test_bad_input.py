@@ -25,6 +25,7 @@ import pytest
 from kyrgyz_ru.errors import ExitStatus
 from kyrgyz_ru.extract import corpus, pipeline
 from kyrgyz_ru.store.index import Index
+from kyrgyz_ru.store.migrations import unpack_text
 
 from .conftest import ROOT, Runner, loaded_once
 from .helpers import (
@@ -314,7 +315,7 @@ def test_offsets_index_the_file_as_python_reads_it(mixed: Mixed, doc: str) -> No
         rows = db.execute(
             "SELECT start, end, text, sent_start, sent_end FROM mentions WHERE doc = ?", (doc,)
         ).fetchall()
-    assert stored == text
+    assert unpack_text(stored) == text
     assert rows, f"no mentions found in {doc}"
     for start, end, mention, sent_start, sent_end in rows:
         assert text[start:end] == mention

@@ -151,7 +151,7 @@ def signature(db: sqlite3.Connection, doc: str) -> Signature:
     """Everything extraction stored for one document, but its links (made after all of them)."""
     return (
         db.execute(
-            "SELECT idx, start, end FROM paragraphs WHERE doc = ? ORDER BY idx", (doc,)
+            "SELECT idx, start, end, phrases FROM paragraphs WHERE doc = ? ORDER BY idx", (doc,)
         ).fetchall(),
         db.execute(
             "SELECT start, end, label, text, name, name_reason, value, sent_start, sent_end,"
@@ -161,10 +161,6 @@ def signature(db: sqlite3.Connection, doc: str) -> Signature:
         db.execute(
             "SELECT paragraph, topic, score, terms FROM topics WHERE doc = ?"
             " ORDER BY paragraph, topic",
-            (doc,),
-        ).fetchall(),
-        db.execute(
-            "SELECT paragraph, phrase, count FROM phrases WHERE doc = ? ORDER BY paragraph, phrase",
             (doc,),
         ).fetchall(),
         db.execute(
@@ -253,10 +249,10 @@ def check_whole_or_absent(lab: Lab, path: Path, must_have: set[str]) -> dict[str
         for doc, sha in docs.items():
             assert sha in (lab.new_sha[doc], lab.old_sha[doc]), doc
             assert signature(db, doc) == lab.references[sha], f"{doc} is not whole"
-        for table in ("paragraphs", "mentions", "topics", "phrases", "acronyms"):
+        for table in ("paragraphs", "mentions", "topics", "acronyms"):
             orphans = db.execute(
                 f"SELECT count(*) FROM {table} WHERE doc NOT IN (SELECT id FROM documents)"
-            ).fetchone()[0]  # the table name is one of five constants above
+            ).fetchone()[0]  # the table name is one of four constants above
             assert orphans == 0, f"{orphans} {table} rows of documents not in the index"
         assert must_have <= set(docs), f"lost: {sorted(must_have - set(docs))}"
         from kyrgyz_ru.query.documents import documents

@@ -20,6 +20,7 @@ from kyrgyz_ru.extract import pipeline
 from kyrgyz_ru.store import index as index_module
 from kyrgyz_ru.store import migrations
 from kyrgyz_ru.store.index import SCHEMA_VERSION, Index
+from kyrgyz_ru.store.migrations import unpack_text
 
 from .conftest import Runner
 from .helpers import (
@@ -190,6 +191,77 @@ def test_an_older_index_is_migrated_in_place(krq: Runner, fresh_db: Path, next_s
         assert db.execute("SELECT count(*) FROM feeds").fetchone()[0] == 0
 
 
+def back_to_schema_7(db: sqlite3.Connection) -> None:
+    """Undo migrations 8 and 9 on a current index: a key phrase a row, topic terms as JSON
+    with their words, topics_topic, the timeline index over every mention, the text as it
+    came, as krq wrote them."""
+    for doc, stored in db.execute("SELECT id, text FROM documents").fetchall():
+        db.execute("UPDATE documents SET text = ? WHERE id = ?", (unpack_text(stored), doc))
+    db.executescript(
+        """
+        CREATE TABLE phrases(doc TEXT NOT NULL, paragraph INTEGER NOT NULL,
+            phrase TEXT NOT NULL, count INTEGER NOT NULL);
+        INSERT INTO phrases SELECT p.doc, p.idx, j.key, j.value FROM paragraphs p,
+            json_each(p.phrases) j WHERE p.phrases IS NOT NULL ORDER BY p.doc, p.idx, j.key;
+        CREATE INDEX phrases_doc ON phrases(doc, paragraph);
+        CREATE INDEX phrases_phrase ON phrases(phrase);
+        ALTER TABLE paragraphs DROP COLUMN phrases;
+        CREATE INDEX topics_topic ON topics(topic);
+        DROP INDEX mentions_timeline;
+        CREATE INDEX mentions_timeline ON mentions(label, value, doc, start);
+        """
+    )
+    texts = dict(db.execute("SELECT id, text FROM documents"))
+    rows = db.execute("SELECT doc, paragraph, topic, terms FROM topics").fetchall()
+    for doc, paragraph, topic, terms in rows:
+        numbers = [int(n) for n in terms.split(",")] if terms else []
+        pairs = zip(numbers[::2], numbers[1::2], strict=True)
+        old = json.dumps([[texts[doc][a:b], a, b] for a, b in pairs])
+        db.execute(
+            "UPDATE topics SET terms = ? WHERE doc = ? AND paragraph = ? AND topic = ?",
+            (old, doc, paragraph, topic),
+        )
+    db.execute("PRAGMA user_version = 7")
+    db.commit()
+
+
+def test_an_index_of_schema_7_is_made_compact_with_the_same_answers(
+    krq: Runner, fresh_db: Path, tmp_path: Path
+) -> None:
+    """Migrations 8 and 9 convert key phrases, topic terms, two indexes and the texts in
+    place: every answer and every stored row is what a new index of the same articles holds."""
+    queries = [
+        ["topics", "--json"], ["topics", "--org", "CSTO", "--json"],
+        ["topics", "--show", "health", "--json"], ["timeline", "--json"],
+        ["export", "--paragraphs", "--format", "jsonl"], ["export", "--format", "jsonl"],
+        ["export", "--documents", "--format", "jsonl"], ["mentions", "Lavrov", "--json"],
+    ]  # fmt: skip
+    expected = [krq(*q, "--db", fresh_db).out for q in queries]
+    old = tmp_path / "schema7.db"
+    copy_index(fresh_db, old)
+    with contextlib.closing(sqlite3.connect(old)) as db:
+        back_to_schema_7(db)
+        assert db.execute("SELECT count(*) FROM phrases").fetchone()[0] > 0
+        assert db.execute("SELECT terms FROM topics LIMIT 1").fetchone()[0].startswith("[[")
+        assert db.execute("SELECT DISTINCT typeof(text) FROM documents").fetchall() == [("text",)]
+    assert [krq(*q, "--db", old).out for q in queries] == expected
+    stored = [
+        "SELECT doc, idx, start, end, phrases FROM paragraphs ORDER BY doc, idx",
+        "SELECT doc, paragraph, topic, score, terms FROM topics ORDER BY doc, paragraph, topic",
+        "SELECT phrase, paragraphs FROM phrase_stats ORDER BY phrase",
+        "SELECT name, sql FROM sqlite_master ORDER BY name",
+        "SELECT id, text FROM documents ORDER BY id",
+    ]
+    with (
+        contextlib.closing(sqlite3.connect(old)) as migrated,
+        contextlib.closing(sqlite3.connect(fresh_db)) as built,
+    ):
+        assert migrated.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        for sql in stored:
+            assert migrated.execute(sql).fetchall() == built.execute(sql).fetchall(), sql
+    assert counts(old) == counts(fresh_db)
+
+
 def test_an_index_of_schema_1_is_migrated_to_the_current_one(
     krq: Runner, fresh_db: Path, tmp_path: Path
 ) -> None:
@@ -202,6 +274,7 @@ def test_an_index_of_schema_1_is_migrated_to_the_current_one(
     copy_index(fresh_db, old)
     added = ("topic_stats", "phrase_stats", "entity_topics", "entity_paragraphs")
     with contextlib.closing(sqlite3.connect(old)) as db:
+        back_to_schema_7(db)  # 8
         for table in added:
             db.execute(f"DROP TABLE {table}")  # the names are the constants above
         db.execute("DROP INDEX mentions_timeline")

@@ -18,6 +18,7 @@ from kyrgyz_ru.extract import corpus, dates, pipeline
 from kyrgyz_ru.extract.knowledge import extra_knowledge_files, load_knowledge
 from kyrgyz_ru.records import Document
 from kyrgyz_ru.store.index import Index
+from kyrgyz_ru.store.migrations import unpack_text
 
 from .helpers import (
     _document,
@@ -64,7 +65,8 @@ def test_any_text_ingests_with_exact_offsets(nlp: Any, scratch: Index, raw: str,
     paragraphs = e.paragraphs
     with scratch.transaction() as db:
         write_document(db, e, "test")
-    (stored,) = scratch.db.execute("SELECT text FROM documents WHERE id = 'h'").fetchone()
+    (packed,) = scratch.db.execute("SELECT text FROM documents WHERE id = 'h'").fetchone()
+    stored = unpack_text(packed)
     assert stored == text
     spans = {p.index: (p.start, p.end) for p in paragraphs}
     for start, end, mention, s_start, s_end, paragraph in scratch.db.execute(

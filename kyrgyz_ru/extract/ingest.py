@@ -20,6 +20,7 @@ from kyrgyz_ru.extract.knowledge import KnowledgeBase, extra_knowledge_files, lo
 from kyrgyz_ru.extract.lexicon import Lexicon, lexicon
 from kyrgyz_ru.records import Document, Extracted, Mention, TopicHit, TopicTerm
 from kyrgyz_ru.store.index import Index
+from kyrgyz_ru.store.migrations import unpack_text
 from kyrgyz_ru.store.writes import (
     refresh_stats,
     set_duplicate,
@@ -270,8 +271,8 @@ class _Reader:
         if not rows:
             return
         with self.index.transaction() as db:
-            for doc, text in rows:
-                signature = reprints.signature(text)
+            for doc, stored in rows:
+                signature = reprints.signature(unpack_text(stored))
                 first = self._first_copy(doc, signature)
                 write_signature(db, doc, signature.values, signature.bands())
                 if first is not None:
@@ -444,7 +445,8 @@ def retopic(index: Index, taxonomy_path: Path | None) -> int:
         db.execute("DELETE FROM topics")
         for doc, parts in paragraphs.items():
             # One read of the document's text, however many paragraphs it has.
-            (text,) = db.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()
+            (stored,) = db.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()
+            text = unpack_text(stored)
             texts, found = [], []
             for idx, start, end in parts:
                 seen = [

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from kyrgyz_ru.errors import NotFoundError
 from kyrgyz_ru.normalise import LABELS
-from kyrgyz_ru.store.migrations import REPRINTS_SQL
+from kyrgyz_ru.store.migrations import REPRINTS_SQL, unpack_text
 
 
 @dataclass
@@ -172,13 +172,29 @@ def export_documents(
     """Every document with its metadata and text, streamed in id order."""
     check_source(db, source)
     where, args = document_condition(source, all_copies, check_language(db, language))
-    for r in db.execute(
+    for (
+        doc,
+        title,
+        date,
+        date_source,
+        url,
+        source_,
+        language_,
+        format_,
+        path,
+        chars,
+        first,
+        stored,
+    ) in db.execute(
         "SELECT d.id, d.title, d.date, d.date_source, d.url, d.source, d.language, d.format,"
         f" d.path, d.chars, d.duplicate_of, d.text FROM documents d WHERE {where}"
         " ORDER BY d.id",
         args,
     ):
-        yield DocumentExport(*r)
+        yield DocumentExport(
+            doc, title, date, date_source, url, source_, language_, format_, path, chars, first,
+            unpack_text(stored),  # stored compressed (store.migrations.pack_text)
+        )  # fmt: skip
 
 
 def duplicate_groups(db: sqlite3.Connection, source: str | None = None) -> list[DuplicateGroup]:

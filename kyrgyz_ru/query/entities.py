@@ -5,7 +5,6 @@ Nothing here imports spaCy; aggregation happens in SQL with the index's own inde
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from kyrgyz_ru.normalise import LABELS, alias_key
 from kyrgyz_ru.query.documents import check_doc
 from kyrgyz_ru.query.selection import Scope
 from kyrgyz_ru.query.texts import DocumentTexts
+from kyrgyz_ru.store.writes import read_terms
 
 FUZZY_SCORE = 85  # below this a name "matches nothing"
 SHOWN = 20  # documents listed by `show` for an entity and for each of its forms
@@ -353,6 +353,7 @@ def paragraph_records(db: sqlite3.Connection) -> Iterator[dict[str, object]]:
     )
     record: dict[str, object] | None = None
     topics: list[dict[str, object]] = []
+    texts = DocumentTexts(db)  # terms are stored as offsets: their words are the text's
     for doc, idx, start, end, topic, score, terms in rows:
         if record is None or (record["doc"], record["index"]) != (doc, idx):
             if record is not None:
@@ -360,6 +361,7 @@ def paragraph_records(db: sqlite3.Connection) -> Iterator[dict[str, object]]:
             topics = []
             record = {"doc": doc, "index": idx, "start": start, "end": end, "topics": topics}
         if topic is not None:
-            topics.append({"id": topic, "score": score, "terms": [t[0] for t in json.loads(terms)]})
+            words = [texts.cut(doc, a, b) for a, b in read_terms(terms)]
+            topics.append({"id": topic, "score": score, "terms": words})
     if record is not None:
         yield record

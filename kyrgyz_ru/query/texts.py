@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from collections import OrderedDict
 
+from kyrgyz_ru.store.migrations import unpack_text
+
 
 class DocumentTexts:
     """The texts of the documents a query touches; the few most recent stay in memory."""
@@ -23,7 +25,7 @@ class DocumentTexts:
         found = self._texts.get(doc)
         if found is None:
             row = self.db.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()
-            found = str(row[0]) if row else ""
+            found = unpack_text(row[0]) if row else ""
             self._texts[doc] = found
             if len(self._texts) > self.keep:
                 self._texts.popitem(last=False)

@@ -13,6 +13,7 @@ from pathlib import Path
 from kyrgyz_ru.query.selection import Selection
 from kyrgyz_ru.query.texts import DocumentTexts
 from kyrgyz_ru.store.index import Index
+from kyrgyz_ru.store.writes import read_terms
 
 PHRASES_SHOWN = 5
 SAMPLE = 1000  # paragraphs of a selection whose phrases are counted
@@ -121,24 +122,32 @@ def key_phrases(
     large corpus answers as fast as one of a small corpus; document frequencies are the whole
     corpus's, kept at ingest."""
     chosen, args = _sample_sql(selection, topic)
-    rows = db.execute(
-        f"WITH chosen AS ({chosen} LIMIT {SAMPLE:d})"
-        " SELECT p.phrase, sum(p.count), count(*), coalesce(s.paragraphs, count(*))"
-        " FROM phrases p JOIN chosen c ON c.doc = p.doc AND c.paragraph = p.paragraph"
-        " LEFT JOIN phrase_stats s ON s.phrase = p.phrase GROUP BY p.phrase",
+    frequency: Counter[str] = Counter()  # phrase -> times said in the sample
+    paragraphs: Counter[str] = Counter()  # phrase -> paragraphs of the sample saying it
+    # A paragraph's phrases are one JSON object (store.writes.phrase_column): counted here.
+    for (column,) in db.execute(
+        f"WITH chosen AS ({chosen} LIMIT {SAMPLE:d}) SELECT p.phrases FROM chosen c"
+        " JOIN paragraphs p ON p.doc = c.doc AND p.idx = c.paragraph"
+        " WHERE p.phrases IS NOT NULL",
         args,
-    ).fetchall()
-    if not rows:
+    ):
+        for phrase, n in json.loads(column).items():
+            frequency[phrase] += n
+            paragraphs[phrase] += 1
+    if not frequency:
         return []
     total = total_paragraphs(db)
-    scored = Counter(
-        {
-            phrase: tf * math.log((1 + total) / (1 + spread))
-            for phrase, tf, _, spread in rows
-            if tf >= 2 or len(rows) < 40
-        }
-    )
-    return [phrase for phrase, _ in scored.most_common(count)]
+    scored: dict[str, float] = {}
+    for phrase in sorted(frequency):  # phrase order: equal scores rank in it
+        tf = frequency[phrase]
+        if tf < 2 and len(frequency) >= 40:
+            continue
+        row = db.execute(
+            "SELECT paragraphs FROM phrase_stats WHERE phrase = ?", (phrase,)
+        ).fetchone()
+        spread = row[0] if row else paragraphs[phrase]
+        scored[phrase] = tf * math.log((1 + total) / (1 + spread))
+    return [phrase for phrase, _ in Counter(scored).most_common(count)]
 
 
 def _sample_sql(selection: Selection, topic: str | None) -> tuple[str, list[object]]:
@@ -201,6 +210,6 @@ def evidence(
     texts = DocumentTexts(db)
     return [
         Evidence(doc, idx, start, end, score, texts.cut(doc, start, end),
-                 [tuple(t) for t in json.loads(terms)])
+                 [(texts.cut(doc, a, b), a, b) for a, b in read_terms(terms)])
         for doc, idx, start, end, score, terms in db.execute(sql, args).fetchall()
     ]  # fmt: skip

@@ -16,6 +16,7 @@ from kyrgyz_ru.store.migrations import (
     SCHEMA_VERSION,
     TABLES_SQL,
     expected_tables,
+    register_functions,
     statements,
 )
 
@@ -214,6 +215,7 @@ class Index:
         Each step checks the version again inside its write lock, so two processes opening
         the same new or old index migrate it once; a step that fails leaves the index as it
         was before that step."""
+        register_functions(self.db)
         for number in range(SCHEMA_VERSION):
             try:
                 self.db.execute("BEGIN IMMEDIATE")

@@ -4,6 +4,7 @@ in order, inside its own transaction (run by Index._migrate)."""
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from dataclasses import dataclass
 from functools import cache
 
@@ -56,6 +57,27 @@ PAIRS_SQL = f"""
         SELECT entity, other, sum(n), group_concat(kind), min(first), max(last)
         FROM per_kind GROUP BY entity, other;
 """
+
+
+def pack_text(text: str) -> bytes:
+    """A document's text as the index stores it: UTF-8, zlib-compressed (level 6). News text
+    shrinks about 2.6 times; reading it back costs well under a millisecond a page."""
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def unpack_text(stored: bytes) -> str:
+    """A document's text from the index (pack_text)."""
+    return zlib.decompress(stored).decode("utf-8")
+
+
+def text_bytes(stored: bytes) -> int:
+    """The length in UTF-8 bytes of a stored text, unpacked."""
+    return len(zlib.decompress(stored))
+
+
+def register_functions(db: sqlite3.Connection) -> None:
+    """The Python functions migrations call in their SQL."""
+    db.create_function("krq_pack_text", 1, pack_text, deterministic=True)
 
 
 @dataclass(frozen=True)
@@ -192,6 +214,44 @@ MIGRATIONS: tuple[Migration, ...] = (
         """
         + PAIRS_SQL,
     ),
+    # The index was 7.7 times the text it indexes (100,000 documents, dbstat): key phrases,
+    # one row per phrase with the document id and two indexes, took a quarter of it; the
+    # terms of a topic repeated words the text holds; two indexes served no query. What this
+    # step changes, measured on the bench's index (bytes a document, docs/performance.md):
+    # - key phrases: one JSON object {phrase: count} per paragraph, a column of paragraphs
+    #   (12,200 -> about 1,900). Queries read them for at most 1,000 chosen paragraphs and the
+    #   corpus-wide counts come from phrase_stats, so no query needs a row per phrase.
+    # - topic terms: their offsets only, "start,end,start,end" (a term is the text between
+    #   them, as extraction cuts it): 111 -> about 30 bytes a row.
+    # - topics_topic: topics_rank (topic, score, ...) serves every lookup by topic.
+    # - mentions_timeline: only DATE mentions carry a value, so only they are indexed. It keeps
+    #   `label` first: without it SQLite reads DATE mentions through mentions_name and sorts
+    #   them all (the timeline took 1 s instead of 0.1 s on 100,000 documents).
+    Migration(
+        "compact key phrases, topic terms and indexes",
+        """
+        ALTER TABLE paragraphs ADD COLUMN phrases TEXT;
+        UPDATE paragraphs SET phrases = (SELECT json_group_object(phrase, count)
+            FROM (SELECT phrase, count FROM phrases p WHERE p.doc = paragraphs.doc
+                  AND p.paragraph = paragraphs.idx ORDER BY phrase))
+            WHERE EXISTS (SELECT 1 FROM phrases p WHERE p.doc = paragraphs.doc
+                  AND p.paragraph = paragraphs.idx);
+        DROP TABLE phrases;
+        UPDATE topics SET terms = coalesce((SELECT group_concat((value ->> 1) || ','
+            || (value ->> 2), ',') FROM json_each(topics.terms)), '');
+        DROP INDEX topics_topic;
+        DROP INDEX mentions_timeline;
+        CREATE INDEX mentions_timeline ON mentions(label, value, doc, start)
+            WHERE label = 'DATE';
+        """,
+    ),
+    # The articles' text was 14% of the index, stored as it came: compressed, it is a third
+    # of that. Every reader goes through unpack_text (query.texts, export --documents,
+    # reprints, retopic); documents.chars keeps the length in characters.
+    Migration(
+        "compressed document text",
+        "UPDATE documents SET text = krq_pack_text(text);",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -215,6 +275,7 @@ def statements(script: str) -> list[str]:
 def expected_tables() -> frozenset[str]:
     """The tables an index of the current schema has: the migrations run on an empty database."""
     db = sqlite3.connect(":memory:")
+    register_functions(db)
     try:
         for migration in MIGRATIONS:
             db.executescript(migration.sql)

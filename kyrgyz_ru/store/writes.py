@@ -10,7 +10,7 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from kyrgyz_ru.store.migrations import PAIRS_SQL, REPRINTS_SQL, statements
+from kyrgyz_ru.store.migrations import PAIRS_SQL, REPRINTS_SQL, pack_text, statements
 
 if TYPE_CHECKING:
     from kyrgyz_ru.extract.canonical import Link
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 # Tables that hold rows of one document, and the column naming it.
 DOCUMENT_TABLES = (
     ("documents", "id"), ("paragraphs", "doc"), ("mentions", "doc"), ("acronyms", "doc"),
-    ("topics", "doc"), ("phrases", "doc"), ("events", "doc"),
+    ("topics", "doc"), ("events", "doc"),
     ("reprint_signatures", "doc"), ("reprint_bands", "doc"),
 )  # fmt: skip
 # Reprints of a story (documents with duplicate_of) are left out of every count by default,
@@ -45,16 +45,23 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             document.id, document.path, document.sha256, document.date,
-            document.date_source, document.title, len(document.text), document.text, model,
+            document.date_source, document.title, len(document.text),
+            pack_text(document.text), model,
             document.url, document.source, document.language, document.format,
             document.record, document.duplicate_of,
         ),
     )  # fmt: skip
     write_signature(db, document.id, document.signature, document.bands)
     paragraphs = extracted.paragraphs
+    phrases: dict[int, dict[str, int]] = {}
+    for paragraph, phrase, count in sorted(extracted.phrases):
+        phrases.setdefault(paragraph, {})[phrase] = count
     db.executemany(
-        "INSERT INTO paragraphs(doc, idx, start, end) VALUES (?, ?, ?, ?)",
-        [(document.id, p.index, p.start, p.end) for p in paragraphs],
+        "INSERT INTO paragraphs(doc, idx, start, end, phrases) VALUES (?, ?, ?, ?, ?)",
+        [
+            (document.id, p.index, p.start, p.end, phrase_column(phrases.get(p.index)))
+            for p in paragraphs
+        ],
     )
     starts = [p.start for p in paragraphs]
     # fmt: off
@@ -75,10 +82,6 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
         [(document.id, long, short) for long, short in extracted.acronyms],
     )
     write_topics(db, document.id, extracted.topics)
-    db.executemany(
-        "INSERT INTO phrases(doc, paragraph, phrase, count) VALUES (?, ?, ?, ?)",
-        [(document.id, paragraph, phrase, count) for paragraph, phrase, count in extracted.phrases],
-    )
     names = {(m.start, m.end): (m.label, m.name) for m in extracted.mentions}
     _write_events(db, extracted.events, starts, names)
 
@@ -139,6 +142,26 @@ def _write_events(
         )  # fmt: skip
 
 
+def phrase_column(phrases: Mapping[str, int] | None) -> str | None:
+    """A paragraph's key phrases as stored: one JSON object, phrase -> count, in phrase order
+    (a row per phrase took a quarter of the index); None for a paragraph without any."""
+    if not phrases:
+        return None
+    return json.dumps(dict(sorted(phrases.items())), ensure_ascii=False, separators=(",", ":"))
+
+
+def terms_column(offsets: Iterable[tuple[int, int]]) -> str:
+    """A topic's terms as stored: "start,end,start,end..." at document offsets. The term is the
+    text between them (extraction cuts it so), which the query reads from the document."""
+    return ",".join(f"{start:d},{end:d}" for start, end in offsets)
+
+
+def read_terms(column: str) -> list[tuple[int, int]]:
+    """The (start, end) pairs of a topic's stored terms (terms_column)."""
+    numbers = [int(n) for n in column.split(",")] if column else []
+    return list(zip(numbers[::2], numbers[1::2], strict=True))
+
+
 def _paragraph_of(starts: list[int], offset: int) -> int | None:
     i = bisect.bisect_right(starts, offset) - 1
     return i if i >= 0 else None
@@ -150,7 +173,7 @@ def write_topics(db: sqlite3.Connection, doc: str, topics: Iterable[tuple[int, T
         "INSERT INTO topics(doc, paragraph, topic, score, terms) VALUES (?, ?, ?, ?, ?)",
         [
             (doc, paragraph, hit.id, round(hit.score, 4),
-             json.dumps([[t.term, t.start, t.end] for t in hit.terms]))
+             terms_column((t.start, t.end) for t in hit.terms))
             for paragraph, hit in topics
         ],
     )  # fmt: skip
@@ -172,8 +195,8 @@ FIGURES_SQL = (
     INSERT INTO topic_stats SELECT topic, count(*), count(DISTINCT doc) FROM topics
         WHERE {_FIRST_COPIES} GROUP BY topic;
     DELETE FROM phrase_stats;
-    INSERT INTO phrase_stats SELECT phrase, count(*) FROM phrases WHERE {_FIRST_COPIES}
-        GROUP BY phrase;
+    INSERT INTO phrase_stats SELECT j.key, count(*) FROM paragraphs p, json_each(p.phrases) j
+        WHERE p.phrases IS NOT NULL AND p.{_FIRST_COPIES} GROUP BY j.key;
     DELETE FROM entity_paragraphs;
     INSERT INTO entity_paragraphs SELECT entity, count(*) FROM (SELECT DISTINCT entity, doc,
         paragraph FROM mentions WHERE entity IS NOT NULL AND paragraph IS NOT NULL
