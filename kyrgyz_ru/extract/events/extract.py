@@ -152,7 +152,7 @@ def extract_events(
             framed = [
                 h
                 for h in group
-                if h.trigger.mode == "visit"
+                if h.trigger.mode in lex.framed_modes
                 and lex.framing_visit_before.search(text[max(s_start, h.start - 60) : h.start])
             ]
             acts = [h for h in group if h not in framed and h.trigger.kind != "discuss"]

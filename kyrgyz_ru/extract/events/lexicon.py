@@ -83,6 +83,7 @@ class EventLexicon:
     dateline_lines: int  # a dateline opens one of the article's first lines
     place_window: int
     framing_visit_before: re.Pattern[str]  # "during his visit": the frame, not the act
+    framed_modes: frozenset[str]  # the modes that frame another act ("on the sidelines of")
     states: tuple[StateInfo, ...]
     # Triggers match the sentence's lemmas («встретились», «встречи» as встретиться, встреча)
     # rather than its words, for languages that inflect them.
@@ -239,6 +240,7 @@ def load_event_lexicon(language: str = "en", path: Path = EVENTS_DATA) -> EventL
         dateline_lines=int(raw["dateline_lines"]),
         place_window=int(raw["place_window"]),
         framing_visit_before=re.compile(raw["framing_visit_before"], re.I),
+        framed_modes=frozenset(raw["framed_modes"]),
         states=states,
     )
 
