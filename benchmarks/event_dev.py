@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kyrgyz_ru.evaluate.events import EventReport, read_event_gold, score_index
-from kyrgyz_ru.extract import corpus
+from kyrgyz_ru.extract import corpus, language
 from kyrgyz_ru.extract.events import extract_events, lexicon_for
 from kyrgyz_ru.extract.ingest import extract_document, relink
 from kyrgyz_ru.extract.knowledge import extra_knowledge_files, load_knowledge
@@ -47,7 +47,9 @@ def run(texts: Path = SEEDS, gold: Path = GOLD) -> Measured:
     knowledge = load_knowledge(extra_knowledge_files(()))
     nlp = load_pipeline(DEFAULT_MODEL, knowledge)
     catalog = corpus.read_catalog(texts)
-    documents = [corpus.read_document(p, catalog, None) for p in sorted(texts.glob("*.txt"))]
+    # Each document's language as ingest detects it: a Russian article goes to natasha.
+    read = [corpus.read_document(p, catalog, None) for p in sorted(texts.glob("*.txt"))]
+    documents = [language.admit(d)[0] for d in read]
     taxonomy, lex = load_taxonomy(None), lexicon()
     started = time.perf_counter()
     analyses = list(analyse(documents, nlp))
