@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kyrgyz_ru.evaluate.events import EventReport, read_event_gold, score_index
-from kyrgyz_ru.extract import corpus
-from kyrgyz_ru.extract.events import extract_events, load_event_lexicon
+from kyrgyz_ru.extract import corpus, language
+from kyrgyz_ru.extract.events import extract_events, lexicon_for
 from kyrgyz_ru.extract.ingest import extract_document, relink
 from kyrgyz_ru.extract.knowledge import extra_knowledge_files, load_knowledge
 from kyrgyz_ru.extract.lexicon import lexicon
@@ -47,8 +47,10 @@ def run(texts: Path = SEEDS, gold: Path = GOLD) -> Measured:
     knowledge = load_knowledge(extra_knowledge_files(()))
     nlp = load_pipeline(DEFAULT_MODEL, knowledge)
     catalog = corpus.read_catalog(texts)
-    documents = [corpus.read_document(p, catalog, None) for p in sorted(texts.glob("*.txt"))]
-    taxonomy, lex, triggers = load_taxonomy(None), lexicon(), load_event_lexicon()
+    # Each document's language as ingest detects it: a Russian article goes to natasha.
+    read = [corpus.read_document(p, catalog, None) for p in sorted(texts.glob("*.txt"))]
+    documents = [language.admit(d)[0] for d in read]
+    taxonomy, lex = load_taxonomy(None), lexicon()
     started = time.perf_counter()
     analyses = list(analyse(documents, nlp))
     extracted = [extract_document(a, knowledge, lex, taxonomy) for a in analyses]
@@ -56,7 +58,14 @@ def run(texts: Path = SEEDS, gold: Path = GOLD) -> Measured:
     # extract_document already ran the extractor; time it alone on the same inputs.
     started = time.perf_counter()
     for a, x in zip(analyses, extracted, strict=True):
-        extract_events(a.document, a.sentences, a.tokens, x.mentions, triggers)
+        extract_events(
+            a.document,
+            a.sentences,
+            a.tokens,
+            x.mentions,
+            lexicon_for(a.document.language),
+            a.lemmas,
+        )
     extract_seconds = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         index = Index.open(Path(tmp) / "events.db")

@@ -334,7 +334,7 @@ def extract_document(
 ) -> Extracted:
     """From what the model saw in a document to what the index stores of it."""
     from kyrgyz_ru.extract.canonical import find_acronyms, resolve_in_document
-    from kyrgyz_ru.extract.events import extract_events, load_event_lexicon
+    from kyrgyz_ru.extract.events import extract_events, lexicon_for
     from kyrgyz_ru.extract.keyphrases import paragraph_phrases
     from kyrgyz_ru.extract.repair import repair
     from kyrgyz_ru.extract.topics import assign_topics, in_article, occasions
@@ -353,7 +353,12 @@ def extract_document(
     )
     acronyms = [(a.long, a.short) for a in find_acronyms(document.id, text)]
     events = extract_events(
-        document, analysis.sentences, analysis.tokens, mentions, load_event_lexicon()
+        document,
+        analysis.sentences,
+        analysis.tokens,
+        mentions,
+        lexicon_for(document.language),
+        analysis.lemmas,
     )
     # Events tell the topic scorer which sentences report a meeting, visit or signing.
     texts = [text[p.start : p.end] for p in paragraphs]

@@ -29,7 +29,7 @@ _INSTALL_HINT = {
 }
 # Extraction needs tags, sentence boundaries and entities. A model with a "senter" gets its
 # sentences from it, so the parser (and the attribute ruler, which only maps tags to coarse
-# classes) need not run; lemmas are never used.
+# classes) need not run; its lemmatizer is never used (Russian lemmas come from natasha).
 _EXCLUDE = ("lemmatizer",)
 _UNNEEDED_WITH_SENTER = ("parser", "attribute_ruler")
 RULER = "krq_knowledge"
@@ -102,6 +102,10 @@ class Analysis:
     # Surface form -> the name in the nominative, where the language inflects names (Russian:
     # «Лаврова» -> «Лавров»); empty for English, whose names are written as they are.
     names: dict[str, str] = field(default_factory=dict)
+    # The dictionary form of each token, parallel to `tokens`, lower case with ё as е, where the
+    # language inflects its words (Russian: «встретились» -> «встретиться»), so that word lists
+    # match every form; empty for English, whose lists are matched on the words as written.
+    lemmas: list[str] = field(default_factory=list)
 
     @property
     def noun_chunks(self) -> list[tuple[int, int]]:

@@ -149,6 +149,7 @@ class RussianPipeline:
             analysis.tokens.append(
                 Token(token.start, token.stop, _TAGS.get(pos, "FW"), _COARSE.get(pos, ""))
             )
+            analysis.lemmas.append(lemma)
         for sent in doc.sents:
             split_sentence(text, sent.start, sent.stop, analysis.sentences)
         starts = {w.start: i for i, w in enumerate(words)}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
 
 from kyrgyz_ru.extract.events.cast import Cast
@@ -17,12 +16,6 @@ VERB_TAGS = frozenset({"VB", "VBD", "VBZ", "VBP", "VBN", "VBG", "MD"})
 DIRECTED = frozenset({"SUPPORT", "AID", "DISAPPROVE", "REJECT", "DEMAND", "THREATEN",
                        "SANCTION", "ASSAULT", "PROTEST", "MOBILIZE"})  # fmt: skip
 HOST = "host of the visit"
-# Who receives a visitor: "at the invitation of X", "welcomed by X", "talks with X".
-HOSTED_BY = re.compile(
-    r"\b(?:invitation of|hosted by|welcomed by|received by|met by|greeted by|with)"
-    r" (?:the |his |her |its |their )?(?:[\w-]+ ){0,8}$",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -161,10 +154,13 @@ def _person_for(
     return cast.persons[max(candidates, key=lambda n: cast.counts[n])]
 
 
-def _role_key(role: str) -> str:
+def _role_key(role: str, lex: EventLexicon) -> str:
     """The office a role word names: "Foreign Ministers" is "minister", "heads of state" and
-    "Presidents" are "president"."""
+    "Presidents" are "president"; the data file's titles first (any language's forms)."""
     key = role.casefold()
+    for title in sorted(lex.role_titles, key=len, reverse=True):
+        if title in key:
+            return lex.role_titles[title]
     if "head" in key and "state" in key:
         return "president"
     key = key.split()[-1]
@@ -276,11 +272,8 @@ def reference_actors(
         if any(m.label == "PERSON" and b <= m.start <= b + 2 for m in inside):
             continue  # the title of a name given right after it
         role = match.group("role")
-        role_key = _role_key(role)
-        # "heads of state" is as plural as "leaders"
-        plural = role.casefold().startswith("heads") or (
-            role.endswith("s") and not role.endswith("ss")
-        )
+        role_key = _role_key(role, lex)
+        plural = bool(lex.plural_role.search(role))  # "heads of state" is as plural as "leaders"
         states: list[str | None] = []
         places: dict[str, Mention] = {}  # state -> its mention in the list after "of"
         for group in ("dem", "dem2"):
@@ -288,7 +281,7 @@ def reference_actors(
             st = lex.state_of_demonym(word) if word else None
             if st:
                 states.append(st.name)
-        if match.group("of"):
+        if match.group("of") is not None:
             listed = _listed_places(text, inside, b, lex)[: None if plural else 1]
             if not listed:
                 continue  # "the president of the company" and the like
@@ -310,9 +303,9 @@ def reference_actors(
             covered.append((a, b))
             continue
         if not states:
-            if plural or match.group().casefold().startswith(("minister", "president")):
+            if plural or lex.bare_role.search(match.group()):
                 continue
-            if not match.group().casefold().startswith("the"):
+            if not lex.definite_role.search(match.group()):
                 continue
             states = [None]
         covered.append((a, b))
@@ -339,7 +332,7 @@ def reference_actors(
         a, b = s_start + match.start(), s_start + match.end()
         for state_name, _ in cast.state_counts.most_common(2):
             out.add(cast.state_mention[state_name], (a, b, match.group()), f"'{match.group()}'")
-    if body.startswith(("They ", "Their ")) and previous:
+    if lex.pair_pronoun_start.match(body) and previous:
         for actor in previous:
             out.items.append(actor)
             out.at.append(s_start)
@@ -350,7 +343,7 @@ def reference_actors(
         at = s_start + attributed.start("who")
         named = next((m for m in inside if m.start == at), None)
         latest = _latest_person(cast, mentions, at)
-        said = named or (latest if who.casefold() in ("he", "she") else said)
+        said = named or (latest if lex.person_pronouns.fullmatch(who) else said)
     if len(out.items) >= 2:
         # The parties are named already: "I" or "you" is then the one who speaks or is asked
         # about the event ("can you name the topics of the talks"), not a party to it.
@@ -389,6 +382,7 @@ def directed(
     hit: Hit,
     text: str,
     hosts: frozenset[str],
+    lex: EventLexicon,
 ) -> tuple[EventActor, ...]:
     """PLOVER's direction where the category has one: the actor named before the trigger acts
     ("Kyrgyzstan thanked Russia"), the one after receives. A visit goes from the visitor to the
@@ -402,7 +396,7 @@ def directed(
             hosting = (
                 a.reason == HOST
                 or a.name in hosts
-                or bool(HOSTED_BY.search(text[max(0, at - 40) : at]))
+                or bool(lex.hosted_by.search(text[max(0, at - 40) : at]))
             )
             role = "recipient" if hosting else "source"
         else:

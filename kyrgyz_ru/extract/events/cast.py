@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kyrgyz_ru.extract.events.lexicon import EventLexicon
+from kyrgyz_ru.extract.events.lexicon import EventLexicon, load_event_lexicon
 from kyrgyz_ru.records import Mention
 
 DASHES = ("—", "–", "- ")
@@ -76,7 +76,7 @@ def build_cast(
                 if state:
                     break
         if state is None:
-            for word in re.findall(r"[a-z]+", window)[::-1]:
+            for word in re.findall(r"[^\W\d_]+", window)[::-1]:
                 state = lex.state_of_demonym(word)
                 if state:
                     break
@@ -95,7 +95,8 @@ def build_cast(
         cast.pair = tuple(list(cast.state_mention.values())[:2])
     cast.dateline = dateline(text, mentions, lex)
     if cast.dateline is not None:
-        cast.dateline_date = dateline_day(text[cast.dateline.end : cast.dateline.end + 20], year)
+        after = text[cast.dateline.end : cast.dateline.end + 20]
+        cast.dateline_date = dateline_day(after, year, lex)
     return cast
 
 
@@ -121,22 +122,17 @@ def _full_names(mentions: list[Mention]) -> dict[str, Mention]:
     return result
 
 
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_DAY_AFTER_CITY = re.compile(
-    r"\A(?:, [A-Z]{2})?[,.]\s+(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})\b"
-)
-
-
-def dateline_day(after_city: str, year: str | None) -> str | None:
+def dateline_day(after_city: str, year: str | None, lex: EventLexicon | None = None) -> str | None:
     """The day a dateline gives after its city ("BEIJING, Nov. 23 (Xinhua)"): the day the
     story's news happened, in the year of the article (XXXX where that is unknown)."""
-    found = _DAY_AFTER_CITY.match(after_city)
+    lex = lex or load_event_lexicon()
+    found = lex.dateline_day.match(after_city)
     if found is None:
         return None
-    month = found.group("month")[:3].casefold()
-    if month not in MONTHS or not 1 <= int(found.group("day")) <= 31:
+    month = lex.month(found.group("month"))
+    if month is None or not 1 <= int(found.group("day")) <= 31:
         return None
-    return f"{year or 'XXXX'}-{MONTHS.index(month) + 1:02d}-{int(found.group('day')):02d}"
+    return f"{year or 'XXXX'}-{month:02d}-{int(found.group('day')):02d}"
 
 
 def dateline(text: str, mentions: list[Mention], lex: EventLexicon) -> Mention | None:

@@ -26,7 +26,7 @@ from kyrgyz_ru.extract.events.actors import (
 )
 from kyrgyz_ru.extract.events.cast import Cast, build_cast, speakers
 from kyrgyz_ru.extract.events.lexicon import EventLexicon, load_event_lexicon
-from kyrgyz_ru.extract.events.triggers import Hit, find_hits, main_hit, tag_at
+from kyrgyz_ru.extract.events.triggers import Hit, Lemmas, find_hits, main_hit, tag_at
 from kyrgyz_ru.records import Document, Event, EventActor, Mention, Token
 
 __all__ = ["extract_events", "load_event_lexicon"]
@@ -84,12 +84,15 @@ def extract_events(
     tokens: list[Token],
     mentions: list[Mention],
     triggers: EventLexicon,
+    lemmas: list[str] | None = None,
 ) -> list[Event]:
-    """Every event the article reports, one per sentence and category."""
+    """Every event the article reports, one per sentence and category. `lemmas`, parallel to
+    `tokens`, are where a lexicon on lemmas (Russian) matches its triggers."""
     lex = triggers
     text = document.text
     mentions = sorted(mentions, key=lambda m: (m.start, m.end))
     starts = [t[0] for t in tokens]
+    view = Lemmas.of(lemmas) if lex.on_lemmas and lemmas else None
     cast = build_cast(text, mentions, lex, document.date[:4] if document.date else None)
     turns = speakers(text, mentions, cast, lex)
     turn_starts = [t[0] for t in turns]
@@ -101,7 +104,7 @@ def extract_events(
     # paragraphs on, or thanks said at them, take place in the city the lead names.
     story: tuple[Mention | None, str | None] = (None, None)
     for number, (s_start, s_end) in enumerate(sentences):
-        hits = find_hits(text, s_start, s_end, tokens, starts, lex)
+        hits = find_hits(text, s_start, s_end, tokens, starts, lex, view)
         if not hits:
             continue
         lo = bisect.bisect_left(mention_starts, s_start)
@@ -149,7 +152,7 @@ def extract_events(
             framed = [
                 h
                 for h in group
-                if h.trigger.mode == "visit"
+                if h.trigger.mode in lex.framed_modes
                 and lex.framing_visit_before.search(text[max(s_start, h.start - 60) : h.start])
             ]
             acts = [h for h in group if h not in framed and h.trigger.kind != "discuss"]
@@ -166,9 +169,9 @@ def extract_events(
                 and any(h.trigger.kind == "intent" and h.start < hit.start for h in hits)
             ):
                 mode = "agree"  # "readiness to conclude a memorandum" is a promise
-            past = tag_at(tokens, starts, hit.start) in PAST_TAGS
+            past = _past(text, tokens, starts, hit.start, lex)
             if hit.trigger.kind == "discuss":
-                found_matter = _matter_of_discussion(text, hit, actors, mentions)
+                found_matter = _matter_of_discussion(text, hit, actors, mentions, lex)
             else:
                 found_matter = frozenset()
             date, place = own_date, own_place if mode == "visit" else own_locative
@@ -258,7 +261,7 @@ def extract_events(
                     trigger_text=text[hit.start : hit.end],
                     rule=hit.trigger.id,
                     actors=directed(
-                        chosen, event_type, mode, hit, text, _hosts(place, found, cast, lex)
+                        chosen, event_type, mode, hit, text, _hosts(place, found, cast, lex), lex
                     ),
                     date=date,
                     date_source="text" if date else ("document" if document.date else None),
@@ -270,6 +273,16 @@ def extract_events(
     return _headline_occasion(text, events)
 
 
+def _past(text: str, tokens: list[Token], starts: list[int], at: int, lex: EventLexicon) -> bool:
+    """The trigger's word is a past verb: by its tag, or by its ending where the tags a
+    language's tagger gives do not tell the tense (Russian «встретился»)."""
+    if lex.past_form is None:
+        return tag_at(tokens, starts, at) in PAST_TAGS
+    i = bisect.bisect_right(starts, at) - 1
+    word = text[tokens[i].start : tokens[i].end] if i >= 0 else ""
+    return tag_at(tokens, starts, at).startswith("VB") and bool(lex.past_form.search(word))
+
+
 def _within(date: str | None, *days: str | None) -> bool:
     """The date is unknown, or the same as, or coarser than one of `days`: "2025" or
     "2025-08" holds "2025-08-31", so the story's place still holds."""
@@ -278,7 +291,7 @@ def _within(date: str | None, *days: str | None) -> bool:
 
 def _bilateral(words: str, lex: EventLexicon) -> bool:
     """A body of two named states ("the Turkey-Uzbekistan Council") meets bilaterally."""
-    for a, b in re.findall(r"([A-Za-z]+)-([A-Za-z]+)", words):
+    for a, b in re.findall(r"([^\W\d_]+)-([^\W\d_]+)", words):
         if all(lex.state_of_name(x) or lex.state_of_demonym(x) for x in (a, b)):
             return True
     return False
@@ -311,22 +324,18 @@ def _hosts(
 
 
 def _matter_of_discussion(
-    text: str, hit: Hit, actors: Actors, mentions: list[Mention]
+    text: str, hit: Hit, actors: Actors, mentions: list[Mention], lex: EventLexicon
 ) -> frozenset[int]:
     """What is discussed is the matter, not a party: the states and bodies named after "discussed"
     ("discussed loans through the EFSD"), unless "with" introduces them; in the passive ("issues
     of the EFSD will be discussed") every one of them. People always take part."""
-    passive = bool(
-        re.search(r"\b(?:be|been|being|is|are|was|were)\s+$", text[hit.start - 12 : hit.start])
-    )
+    passive = bool(lex.passive_before.search(text[max(0, hit.start - 12) : hit.start]))
     labels = {m.start: m.label for m in mentions}
     matter = set()
     for a, at in zip(actors.items, actors.at, strict=True):
         if a.reason != "named" or labels.get(a.start) == "PERSON" or a.name in actors.referred:
             continue
-        if passive or (
-            at >= hit.end and not re.search(r"\bwith\s+(?:the\s+)?$", text[at - 10 : at])
-        ):
+        if passive or (at >= hit.end and not lex.with_before.search(text[max(0, at - 10) : at])):
             matter.add(id(a))
     return frozenset(matter)
 

@@ -1,4 +1,8 @@
-"""The typed form of data/events.json: triggers, cue words and patterns, the states."""
+"""The typed form of data/events.json: triggers, cue words and patterns, the states.
+
+The file's top level is English; `languages` holds a section per other language with the keys
+that differ (all the word lists), read over the English ones. A language's `states` add their
+names, demonyms and cities to the same states, so a state is one whatever language names it."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 EVENTS_DATA = Path(__file__).resolve().parent.parent.parent / "data" / "events.json"
 
@@ -28,6 +33,12 @@ class StateInfo:
     names: frozenset[str]
     demonyms: frozenset[str]
     cities: frozenset[str]
+    # Stems of demonyms in a language that inflects them («российск»: российский, российской,
+    # российско-...): a word is the demonym when a short ending follows the stem.
+    demonym_stems: frozenset[str] = frozenset()
+
+
+_ENDING = 3  # letters of an adjective's ending after its stem («-ому», «-ий»)
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,23 @@ class EventLexicon:
     dateline_lines: int  # a dateline opens one of the article's first lines
     place_window: int
     framing_visit_before: re.Pattern[str]  # "during his visit": the frame, not the act
+    framed_modes: frozenset[str]  # the modes that frame another act ("on the sidelines of")
     states: tuple[StateInfo, ...]
+    # Triggers match the sentence's lemmas («встретились», «встречи» as встретиться, встреча)
+    # rather than its words, for languages that inflect them.
+    on_lemmas: bool
+    negation_exempt: re.Pattern[str]  # "not only": no negation
+    purpose_before: re.Pattern[str]  # "to discuss": a purpose, not talks held
+    passive_before: re.Pattern[str]  # "will be discussed"
+    with_before: re.Pattern[str]  # "talks with X": X a party, not the matter
+    hosted_by: re.Pattern[str]  # who receives a visitor
+    plural_role: re.Pattern[str]  # "ministers", "heads of state"
+    bare_role: re.Pattern[str]  # a role word alone that is a title, not a reference
+    definite_role: re.Pattern[str]  # a role that refers back ("the minister")
+    pair_pronoun_start: re.Pattern[str]  # "They ..." opening a sentence
+    past_form: re.Pattern[str] | None  # a past verb by its ending, where tags do not tell
+    dateline_day: re.Pattern[str]  # the day after a dateline's city: groups month and day
+    months: tuple[re.Pattern[str], ...]  # January..December, matched at a word's start
 
     def state_of_name(self, name: str) -> StateInfo | None:
         key = name.casefold().removeprefix("the ")
@@ -80,7 +107,19 @@ class EventLexicon:
 
     def state_of_demonym(self, word: str) -> StateInfo | None:
         key = word.casefold()
-        return next((s for s in self.states if key in s.demonyms), None)
+        found = next((s for s in self.states if key in s.demonyms), None)
+        if found is not None or not key.isalpha():
+            return found
+        for cut in range(max(1, len(key) - _ENDING), len(key)):
+            found = next((s for s in self.states if key[:cut] in s.demonym_stems), None)
+            if found is not None:
+                return found
+        return None
+
+    def month(self, word: str) -> int | None:
+        """1..12 for a month's name or abbreviation ("Nov.", «июля»), else None."""
+        key = word.casefold()
+        return next((i + 1 for i, m in enumerate(self.months) if m.match(key)), None)
 
     def state_of_city(self, name: str) -> StateInfo | None:
         key = name.casefold()
@@ -96,9 +135,27 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)
 
 
+def _section(raw: dict[str, Any], language: str) -> dict[str, Any]:
+    """The English lists with a language's own read over them; states merged name by name."""
+    if language == "en":
+        return raw
+    own = raw.get("languages", {}).get(language)
+    if own is None:
+        raise ValueError(f"events.json has no section for language {language!r}")
+    merged = {**raw, **own}
+    states: dict[str, dict[str, list[str]]] = {k: dict(v) for k, v in raw["states"].items()}
+    for name, extra in own.get("states", {}).items():
+        state = states.setdefault(name, {"names": [], "demonyms": [], "cities": []})
+        for key, values in extra.items():
+            state[key] = [*state.get(key, []), *values]
+    merged["states"] = states
+    return merged
+
+
 @cache
-def load_event_lexicon(path: Path = EVENTS_DATA) -> EventLexicon:
-    raw = json.loads(path.read_text(encoding="utf-8"))
+def load_event_lexicon(language: str = "en", path: Path = EVENTS_DATA) -> EventLexicon:
+    """The lexicon of one language (ISO 639-1); a language without a section raises."""
+    raw = _section(json.loads(path.read_text(encoding="utf-8")), language)
     triggers = tuple(
         Trigger(
             id=str(t["id"]),
@@ -112,15 +169,35 @@ def load_event_lexicon(path: Path = EVENTS_DATA) -> EventLexicon:
         for t in raw["triggers"]
     )
     states = tuple(
-        StateInfo(name, frozenset(v["names"]), frozenset(v["demonyms"]), frozenset(v["cities"]))
+        StateInfo(
+            name,
+            frozenset(v["names"]),
+            frozenset(v["demonyms"]),
+            frozenset(v["cities"]),
+            frozenset(v.get("demonym_stems", ())),
+        )
         for name, v in raw["states"].items()
     )
-    reporting = raw["reporting_verbs"]
+    # Regular expressions, so that a language's forms can be written as stems («заявил\\w*»).
+    reporting = "|".join(raw["reporting_verbs"])
     return EventLexicon(
         triggers=triggers,
         any_trigger=re.compile(
             "|".join(f"(?:{t.pattern.pattern})" for t in triggers), re.IGNORECASE
         ),
+        on_lemmas=bool(raw.get("triggers_on_lemmas", False)),
+        negation_exempt=re.compile(raw["negation_exempt"], re.I),
+        purpose_before=re.compile(raw["purpose_before"], re.I),
+        passive_before=re.compile(raw["passive_before"], re.I),
+        with_before=re.compile(raw["with_before"], re.I),
+        hosted_by=re.compile(raw["hosted_by"], re.I),
+        plural_role=re.compile(raw["plural_role"], re.I),
+        bare_role=re.compile(raw["bare_role"], re.I),
+        definite_role=re.compile(raw["definite_role"], re.I),
+        pair_pronoun_start=re.compile(raw["pair_pronoun_start"]),
+        past_form=re.compile(raw["past_form"], re.I) if raw.get("past_form") else None,
+        dateline_day=re.compile(raw["dateline_day"]),
+        months=tuple(re.compile(m) for m in raw["months"]),
         mode_priority=tuple(raw["mode_priority"]),
         negation_before=_words(raw["negation_before"]),
         negation_after=_words(raw["negation_after"]),
@@ -145,13 +222,9 @@ def load_event_lexicon(path: Path = EVENTS_DATA) -> EventLexicon:
         first_person=_words(raw["speaker_first_person"]),
         plural_person=_words(raw["speaker_plural"]),
         addressee=_words(raw["addressee"]),
-        reporting_after=re.compile(
-            r"\A[\s,»”\"]*(?:" + "|".join(re.escape(w) for w in reporting) + r")\b", re.I
-        ),
+        reporting_after=re.compile(r"\A[\s,»”\"]*(?:" + reporting + r")\b", re.I),
         speaker_attribution=re.compile(
-            r"[,»”\"]\s*(?P<who>he|she|[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*)\s+(?:"
-            + "|".join(re.escape(w) for w in reporting)
-            + r")\b"
+            raw["speaker_attribution"].replace("{reporting}", reporting)
         ),
         vocative=re.compile(r"(?:" + "|".join(raw["vocative_titles"]) + r")\.?\s+$", re.IGNORECASE),
         non_actor_before=tuple(re.compile(p, re.I) for p in raw["non_actor_before"]),
@@ -167,5 +240,18 @@ def load_event_lexicon(path: Path = EVENTS_DATA) -> EventLexicon:
         dateline_lines=int(raw["dateline_lines"]),
         place_window=int(raw["place_window"]),
         framing_visit_before=re.compile(raw["framing_visit_before"], re.I),
+        framed_modes=frozenset(raw["framed_modes"]),
         states=states,
     )
+
+
+def lexicon_for(language: str | None) -> EventLexicon:
+    """The lexicon of a document's language: its own section where the data file has one, else
+    the English lists (a document without a detected language reads as English)."""
+    return load_event_lexicon(language if language in _languages() else "en")
+
+
+@cache
+def _languages() -> frozenset[str]:
+    raw = json.loads(EVENTS_DATA.read_text(encoding="utf-8"))
+    return frozenset(raw.get("languages", {}))

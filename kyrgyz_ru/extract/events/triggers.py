@@ -17,6 +17,54 @@ class Hit:
     end: int
 
 
+@dataclass(frozen=True)
+class Lemmas:
+    """A document's lemmas as one string, one space between tokens, where the lexicon's triggers
+    are matched for a language that inflects them; `at[i]` is where token i's lemma begins."""
+
+    text: str
+    at: list[int]
+    ends: list[int]
+
+    @classmethod
+    def of(cls, lemmas: list[str]) -> Lemmas:
+        at: list[int] = []
+        ends: list[int] = []
+        length = 0
+        for lemma in lemmas:
+            at.append(length)
+            ends.append(length + len(lemma))
+            length += len(lemma) + 1
+        return cls(" ".join(lemmas), at, ends)
+
+
+def _matches(
+    pattern: re.Pattern[str],
+    text: str,
+    start: int,
+    end: int,
+    tokens: list[Token],
+    starts: list[int],
+    lemmas: Lemmas | None,
+) -> list[tuple[int, int]]:
+    """Where the pattern matches the sentence text[start:end], in the text's offsets: on its
+    words, or on its lemmas and mapped back to the words they are the lemmas of."""
+    if lemmas is None:
+        return [(start + m.start(), start + m.end()) for m in pattern.finditer(text[start:end])]
+    first = bisect.bisect_left(starts, start)
+    last = bisect.bisect_left(starts, end)
+    if first >= last:
+        return []
+    base = lemmas.at[first]
+    view = lemmas.text[base : lemmas.ends[last - 1]]
+    found = []
+    for m in pattern.finditer(view):
+        a = bisect.bisect_right(lemmas.at, base + m.start()) - 1
+        b = bisect.bisect_right(lemmas.at, base + m.end() - 1) - 1
+        found.append((tokens[a].start, tokens[b].end))
+    return found
+
+
 def tag_at(tokens: list[Token], starts: list[int], at: int) -> str:
     i = bisect.bisect_right(starts, at) - 1
     return tokens[i][2] if i >= 0 and tokens[i][0] <= at < tokens[i][1] else ""
@@ -29,7 +77,7 @@ def _last_words(text: str, n: int) -> str:
 def _governed(before: str, after: str, lex: EventLexicon) -> bool:
     """A trigger under negation, a hypothetical, a request or a habit is no event."""
     near = _last_words(before, 3)
-    if lex.negation_before.search(near) and "not only" not in near.casefold():
+    if lex.negation_before.search(near) and not lex.negation_exempt.search(near):
         return True
     if lex.negation_after.search(" ".join(after.split()[:4])):
         return True
@@ -50,14 +98,13 @@ def find_hits(
     tokens: list[Token],
     starts: list[int],
     lex: EventLexicon,
+    lemmas: Lemmas | None = None,
 ) -> list[Hit]:
-    sentence = text[start:end]
     hits: list[Hit] = []
-    if not lex.any_trigger.search(sentence):
+    if not _matches(lex.any_trigger, text, start, end, tokens, starts, lemmas):
         return hits  # one pass instead of one a trigger, for the many sentences with none
     for trigger in lex.triggers:
-        for match in trigger.pattern.finditer(sentence):
-            a, b = start + match.start(), start + match.end()
+        for a, b in _matches(trigger.pattern, text, start, end, tokens, starts, lemmas):
             if trigger.tags and tag_at(tokens, starts, a) not in trigger.tags:
                 continue
             if _governed(text[start:a], text[b:end], lex):
@@ -66,7 +113,7 @@ def find_hits(
     hits.sort(key=lambda h: (h.start, h.end))
     kept = []
     for h in hits:
-        purpose = re.search(r"\bto\s+$", text[max(start, h.start - 4) : h.start])
+        purpose = lex.purpose_before.search(text[max(start, h.start - 8) : h.start])
         # "consultations ... to discuss" names a purpose; "intend to discuss" is kept through
         # the intent just before it.
         intended = any(i.trigger.kind == "intent" and 0 <= h.start - i.end < 6 for i in hits)
