@@ -447,3 +447,11 @@ def test_importing_dates_loads_neither_spacy_nor_dateparser() -> None:
 def test_values_never_depend_on_the_clock() -> None:
     source = Path(dates.__file__).read_text(encoding="utf-8")
     assert not re.search(r"\.(today|now|utcnow)\(|time\.time\(", source)
+
+
+def test_a_span_never_ends_on_an_abbreviations_period() -> None:
+    for text, found in (
+        ("on Monday 1 Sept. we met", "Monday 1 Sept"),
+        ("встреча 13 дек. в Москве", "13 дек"),
+    ):
+        assert [text[a:b] for a, b in find_date_expressions(text)] == [found]

@@ -677,6 +677,14 @@ _FIND_PATTERNS = [
 ]
 
 
+def without_final_dot(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span without the period of an abbreviated month that ends it ("1 Sept."): the span
+    ends on a letter or digit, like every mention, and the value is the same without it."""
+    while end > start + 1 and text[end - 1] == ".":
+        end -= 1
+    return start, end
+
+
 def find_date_expressions(text: str) -> list[tuple[int, int]]:
     """Spans (start, end) of unambiguous explicit dates a statistical NER model misses or cuts.
 
@@ -695,7 +703,7 @@ def find_date_expressions(text: str) -> list[tuple[int, int]]:
     for pattern in _FIND_PATTERNS:
         for m in pattern.finditer(text):
             if normalise(m.group(), None) is not None:
-                candidates.append(m.span())
+                candidates.append(without_final_dot(text, *m.span()))
     spans: list[tuple[int, int]] = []
     for start, end in sorted(candidates, key=lambda span: (span[0], -span[1])):
         if not spans or start >= spans[-1][1]:

@@ -173,7 +173,7 @@ def find_date_expressions(text: str) -> list[tuple[int, int]]:
     for pattern in _FIND:
         for m in pattern.finditer(text):
             if is_date_expression(m.group()):
-                candidates.append(m.span())
+                candidates.append(dates.without_final_dot(text, *m.span()))
     spans: list[tuple[int, int]] = []
     for start, end in sorted(candidates, key=lambda span: (span[0], -span[1])):
         if not spans or start >= spans[-1][1]:
