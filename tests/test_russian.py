@@ -217,3 +217,23 @@ def test_russian_words_meet_in_one_stem_across_cases() -> None:
     ):
         assert len({normalise(w) for w in forms}) == 1, forms
     assert normalise("ОДКБ") == "одкб"  # an acronym is only lowercased
+
+
+def test_russian_key_phrases_count_every_case_form_as_one() -> None:
+    from kyrgyz_ru.extract.corpus import paragraphs
+    from kyrgyz_ru.extract.keyphrases import paragraph_phrases
+
+    text = (
+        "Президент прибыл с государственным визитом в Душанбе.\n\n"
+        "Государственный визит завершился подписанием документов.\n\n"
+        "Стороны договорились об увеличении поставок природного газа.\n"
+    )
+    analysis = load_russian(load_knowledge()).analyse(Document("ru", "x", text, "0"))
+    found = paragraph_phrases(
+        text, analysis.noun_chunks, analysis.tokens, paragraphs(text), (), analysis.phrase_forms
+    )
+    phrases = {phrase for _, phrase, _ in found}
+    assert "государственный визит" in phrases
+    assert [p for p, phrase, _ in found if phrase == "государственный визит"] == [0, 1]
+    # The head in the nominative, its genitive complement as written.
+    assert "увеличение поставок природного газа" in phrases

@@ -350,6 +350,7 @@ def extract_document(
         analysis.tokens,
         paragraphs,
         [(m.start, m.end) for m in mentions],
+        analysis.phrase_forms,
     )
     acronyms = [(a.long, a.short) for a in find_acronyms(document.id, text)]
     events = extract_events(

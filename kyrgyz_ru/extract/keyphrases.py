@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from kyrgyz_ru.records import Paragraph, Token
 
@@ -127,6 +127,14 @@ def normalise_chunk(words: Sequence[tuple[str, str]]) -> str:
     return " ".join(out)
 
 
+def _inflected(form: str) -> str:
+    """A phrase given in its dictionary form, if it is one: two to MAX_WORDS words."""
+    words = form.casefold().split()
+    if not 2 <= len(words) <= MAX_WORDS or not all(_WORD.match(w) for w in words):
+        return ""
+    return " ".join(words)
+
+
 def _singular(word: str) -> str:
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
@@ -143,11 +151,13 @@ def paragraph_phrases(
     tokens: Sequence[Token],
     paragraphs: Sequence[Paragraph],
     names: Sequence[tuple[int, int]] = (),
+    forms: Mapping[tuple[int, int], str] | None = None,
 ) -> list[tuple[int, str, int]]:
     """(paragraph index, phrase, count) for every key phrase met in the document.
 
     A chunk that is just a name ("the Russian Federation") says who, not what: `names` (the
-    spans of entity mentions) are left out."""
+    spans of entity mentions) are left out. `forms` gives a chunk's dictionary form where the
+    language inflects (Analysis.phrase_forms); other chunks are normalised from their words."""
     named = set(names)
     starts = [p.start for p in paragraphs]
     token_starts = [t[0] for t in tokens]
@@ -161,7 +171,8 @@ def paragraph_phrases(
         if inside and (inside[0][0], inside[-1][1]) in named:
             continue
         words = [(text[a:b], tag) for a, b, tag, _ in inside]
-        phrase = normalise_chunk(words)
+        form = forms.get((start, end)) if forms else None
+        phrase = _inflected(form) if form is not None else normalise_chunk(words)
         paragraph = bisect.bisect_right(starts, start) - 1
         if phrase and paragraph >= 0:
             counts[(paragraph, phrase)] += 1

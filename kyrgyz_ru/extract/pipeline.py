@@ -106,6 +106,10 @@ class Analysis:
     # language inflects its words (Russian: «встретились» -> «встретиться»), so that word lists
     # match every form; empty for English, whose lists are matched on the words as written.
     lemmas: list[str] = field(default_factory=list)
+    # A candidate key phrase (a noun chunk's span) -> its dictionary form, where the language
+    # inflects (Russian: «государственного визита президента» -> «государственный визит
+    # президента»), so every case form counts as one phrase; empty for English.
+    phrase_forms: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def noun_chunks(self) -> list[tuple[int, int]]:

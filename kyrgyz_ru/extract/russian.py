@@ -152,6 +152,7 @@ class RussianPipeline:
             analysis.lemmas.append(lemma)
         for sent in doc.sents:
             split_sentence(text, sent.start, sent.stop, analysis.sentences)
+        analysis.phrase_forms = self._phrase_forms(doc.tokens, analysis)
         starts = {w.start: i for i, w in enumerate(words)}
         ends = {w.end: i for i, w in enumerate(words)}
         spans: list[tuple[int, int, str]] = []  # word index from, to (exclusive), label
@@ -195,6 +196,32 @@ class RussianPipeline:
                 analysis.names.setdefault(word.text, _shape(word.lemma, word.text))
         analysis.entities.sort(key=lambda s: (s.start, -s.end))
         return analysis
+
+    def _phrase_forms(self, tokens: list[Any], analysis: Analysis) -> dict[tuple[int, int], str]:
+        """Each candidate key phrase in its dictionary form: the words up to the first noun
+        (its adjectives and the noun itself) in the nominative, the genitive complements that
+        follow as written, «поставок природного газа» -> «поставки природного газа». natasha's
+        own `normalize` puts every word in the nominative, which suits names, not phrases."""
+        from natasha.norm import inflect_word, normal_word
+
+        by_start = {token.start: i for i, token in enumerate(tokens)}
+        forms: dict[tuple[int, int], str] = {}
+        for start, end in analysis.noun_chunks:
+            first = by_start.get(start)
+            if first is None:
+                continue
+            words: list[str] = []
+            head_seen = False
+            for token in tokens[first:]:
+                if token.start >= end:
+                    break
+                inflect = not head_seen
+                head_seen = head_seen or token.pos in ("NOUN", "PROPN")
+                words.append(
+                    inflect_word(self._vocab, token) if inflect else normal_word(token.text)
+                )
+            forms[(start, end)] = " ".join(words)
+        return forms
 
     def _person_nominative(self, normal: str, words: list[_Word]) -> str:
         """natasha leaves an unknown surname as written («Талант Мамытовым»): such a word takes
