@@ -4,6 +4,7 @@ references, negation, hypotheticals and quoted speakers."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import sqlite3
 import sys
@@ -16,7 +17,7 @@ from kyrgyz_ru.extract.events import extract_events, load_event_lexicon
 from kyrgyz_ru.extract.events.cast import dateline, dateline_day
 from kyrgyz_ru.records import Document, Event, Mention
 
-from .conftest import ROOT
+from .conftest import ROOT, Runner
 
 
 @pytest.fixture(scope="module")
@@ -405,3 +406,25 @@ def test_a_coarser_date_keeps_the_storys_place() -> None:
     later = [e for e in events if e.start > 40]
     assert later
     assert text[later[0].place_start or 0 : later[0].place_end or 0] == "Tianjin"
+
+
+def test_a_weekday_told_in_the_past_is_the_one_before(tmp_path: Path, krq: Runner) -> None:
+    # Published on a Monday: "On Saturday ... held" is two days before; the date grammar alone
+    # takes the coming Saturday, five days after.
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "talks.txt").write_text(
+        "date 2025-03-17\n\n"
+        "On Saturday, Vladimir Putin held talks with Emomali Rahmon in Moscow.\n\n"
+        "Sadyr Japarov is expected in Bishkek on Saturday.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "index.db"
+    assert krq("ingest", str(folder), "--db", str(db)).status == 0
+    events = json.loads(krq("events", "--db", str(db), "--json").out)
+    past = [e for e in events if e["sentence"].startswith("On Saturday")]
+    assert [e["date"] for e in past] == ["2025-03-15"]
+    # The mention keeps the grammar's value; only the event reads the tense.
+    values = {e["name"] for e in json.loads(krq("entities", "--type", "date", "--db", str(db),
+                                                "--json").out)}  # fmt: skip
+    assert "2025-03-22" in values

@@ -607,6 +607,26 @@ def normalise(text: str, anchor: str | None) -> str | None:
         return None
 
 
+def is_bare_weekday(text: str) -> bool:
+    """A weekday named alone ("on Saturday", «в субботу»): the grammar takes the nearest one,
+    which only the sentence's tense can confirm (events re-read it; see events/extract.py)."""
+    if _in_cyrillic(text):
+        from kyrgyz_ru.extract import dates_ru
+
+        english = dates_ru.translate(text)
+        if english is None:
+            return False
+        text = english
+    words = _clean(text).split()
+    return len(words) == 1 and words[0].rstrip(".") in _WEEKDAYS
+
+
+def week_before(value: str) -> str:
+    """The same weekday a week earlier ("2023-05-20" -> "2023-05-13")."""
+    day = dt.date.fromisoformat(value) - dt.timedelta(days=7)
+    return day.isoformat()
+
+
 def _in_cyrillic(text: str) -> bool:
     """A text in a Cyrillic script (more Cyrillic letters than Latin in its first 2,000
     characters): extract/dates_ru.py reads it. An English text quoting a Russian word is not."""

@@ -15,6 +15,7 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 
+from kyrgyz_ru.extract import dates
 from kyrgyz_ru.extract.corpus import header_date as corpus_header
 from kyrgyz_ru.extract.events.actors import (
     HOST,
@@ -37,14 +38,34 @@ PAST_TAGS = frozenset({"VBD", "VBN"})
 # -- dates and places ----------------------------------------------------------------------
 
 
-def _own_date(text: str, inside: list[Mention], lex: EventLexicon) -> str | None:
+def _own_date(text: str, inside: list[Mention], lex: EventLexicon) -> Mention | None:
     for m in inside:
         if m.label != "DATE" or not m.value or m.value == "?":
             continue
         if lex.not_event_date_before.search(text[max(0, m.start - 12) : m.start]):
             continue  # "a programme for 2022-2024" dates the matter, not the event
-        return m.value
+        return m
     return None
+
+
+def _in_tense(
+    date: str | None, stated: Mention | None, past: bool, published: str | None
+) -> str | None:
+    """A weekday named alone is resolved to the nearest one, before or after the article's
+    date; a report in the past tense ("On Saturday the leaders held talks") means the one
+    before, so a Saturday after publication moves back a week."""
+    if (
+        past
+        and date is not None
+        and published is not None
+        and len(date) == 10
+        and date > published
+        and stated is not None
+        and stated.value == date
+        and dates.is_bare_weekday(stated.text)
+    ):
+        return dates.week_before(date)
+    return date
 
 
 def _own_place(
@@ -119,7 +140,9 @@ def extract_events(
         reference_actors(
             text, (s_start, s_end), inside, mentions, cast, speaker, meeting, previous, lex, actors
         )
-        own_date = _own_date(text, inside, lex)
+        stated = _own_date(text, inside, lex)
+        own_date = stated.value if stated is not None else None
+        told_in_past = _told_in_past(text, tokens, starts, (s_start, s_end), lex)
         if (
             own_date is None
             and cast.dateline is not None
@@ -175,6 +198,7 @@ def extract_events(
             else:
                 found_matter = frozenset()
             date, place = own_date, own_place if mode == "visit" else own_locative
+            date = _in_tense(date, stated, told_in_past, document.date)
             found = tuple(a for a in actors.items if id(a) not in found_matter)
             if sum(1 for x in found if x.name in cast.persons) >= 2:
                 # Two people meet or sign: the states named beside them are the matter
@@ -281,6 +305,18 @@ def _past(text: str, tokens: list[Token], starts: list[int], at: int, lex: Event
     i = bisect.bisect_right(starts, at) - 1
     word = text[tokens[i].start : tokens[i].end] if i >= 0 else ""
     return tag_at(tokens, starts, at).startswith("VB") and bool(lex.past_form.search(word))
+
+
+def _told_in_past(
+    text: str, tokens: list[Token], starts: list[int], sentence: tuple[int, int], lex: EventLexicon
+) -> bool:
+    """The sentence reports the past: a past verb in it and no modal ("will", «будет»)."""
+    first = bisect.bisect_left(starts, sentence[0])
+    last = bisect.bisect_left(starts, sentence[1])
+    inside = tokens[first:last]
+    if any(t.tag == "MD" for t in inside):
+        return False
+    return any(_past(text, tokens, starts, t.start, lex) for t in inside)
 
 
 def _within(date: str | None, *days: str | None) -> bool:
