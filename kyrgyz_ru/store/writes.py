@@ -10,41 +10,91 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from kyrgyz_ru.store.migrations import PAIRS_SQL, REPRINTS_SQL, pack_text, statements
+from kyrgyz_ru.store.migrations import (
+    KEY_STEP,
+    REPRINT_KEYS_SQL,
+    pack_text,
+    pairs_sql,
+    statements,
+)
 
 if TYPE_CHECKING:
     from kyrgyz_ru.extract.canonical import Link
     from kyrgyz_ru.records import Event, Extracted, TopicHit
 
-# Tables that hold rows of one document, and the column naming it.
-DOCUMENT_TABLES = (
-    ("documents", "id"), ("paragraphs", "doc"), ("mentions", "doc"), ("acronyms", "doc"),
-    ("topics", "doc"), ("events", "doc"),
-    ("reprint_signatures", "doc"), ("reprint_bands", "doc"),
-)  # fmt: skip
+# Tables that hold rows of one document by its integer key, and those that name it by its id.
+KEYED_TABLES = ("paragraphs", "mentions", "topics", "events")
+NAMED_TABLES = ("acronyms", "reprint_signatures", "reprint_bands")
 # Reprints of a story (documents with duplicate_of) are left out of every count by default,
 # as listings leave them out unless --all-copies.
-_FIRST_COPIES = f"doc NOT IN ({REPRINTS_SQL})"
+_FIRST_COPIES = f"doc NOT IN ({REPRINT_KEYS_SQL})"
 
 
 def delete_document(db: sqlite3.Connection, doc: str) -> None:
+    row = db.execute("SELECT key FROM documents WHERE id = ?", (doc,)).fetchone()
+    if row is not None:
+        key = int(row[0])
+        db.execute(
+            "DELETE FROM event_actors WHERE event IN (SELECT id FROM events WHERE doc = ?)",
+            (key,),
+        )
+        for table in KEYED_TABLES:  # names from the constant above, never user input
+            db.execute(f"DELETE FROM {table} WHERE doc = ?", (key,))
+        db.execute("DELETE FROM documents WHERE key = ?", (key,))
+    for table in NAMED_TABLES:
+        db.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
+
+
+def document_key(db: sqlite3.Connection, doc: str) -> int:
+    """The key for a new document `doc`: between those of the documents whose ids sort just
+    before and after it, so that key order stays id order. A new last document (the usual
+    case: files ingested in name order) goes KEY_STEP past the last key; when two neighbours'
+    keys leave no room, every document is given keys KEY_STEP apart again (renumber_keys)."""
+    before = db.execute(
+        "SELECT key FROM documents WHERE id < ? ORDER BY id DESC LIMIT 1", (doc,)
+    ).fetchone()
+    after = db.execute(
+        "SELECT key FROM documents WHERE id > ? ORDER BY id LIMIT 1", (doc,)
+    ).fetchone()
+    low = int(before[0]) if before else 0
+    if after is None:
+        return low + KEY_STEP
+    if int(after[0]) - low >= 2:
+        return (low + int(after[0])) // 2
+    renumber_keys(db)
+    return document_key(db, doc)
+
+
+def renumber_keys(db: sqlite3.Connection) -> None:
+    """Keys KEY_STEP apart in id order for every document, in every table that holds them."""
+    db.execute("DROP TABLE IF EXISTS temp.renumbered")
+    db.execute("CREATE TEMP TABLE renumbered(old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
     db.execute(
-        "DELETE FROM event_actors WHERE event IN (SELECT id FROM events WHERE doc = ?)", (doc,)
+        "INSERT INTO temp.renumbered SELECT key, row_number() OVER (ORDER BY id) * ?"
+        " FROM documents",
+        (KEY_STEP,),
     )
-    for table, column in DOCUMENT_TABLES:  # names from the constant above, never user input
-        db.execute(f"DELETE FROM {table} WHERE {column} = ?", (doc,))
+    # Through negative keys: no row ever takes a key another row still holds.
+    for table, column in (*((t, "doc") for t in KEYED_TABLES), ("documents", "key")):
+        db.execute(
+            f"UPDATE {table} SET {column} = -(SELECT new FROM temp.renumbered"
+            f" WHERE old = {table}.{column})"
+        )
+        db.execute(f"UPDATE {table} SET {column} = -{column}")
+    db.execute("DROP TABLE temp.renumbered")
 
 
 def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> None:
     """A document and everything extracted from it, replacing what the index held of it."""
     document = extracted.document
     delete_document(db, document.id)
+    key = document_key(db, document.id)
     db.execute(
-        "INSERT INTO documents(id, path, sha256, date, date_source, title, chars, text, model,"
+        "INSERT INTO documents(key, id, path, sha256, date, date_source, title, chars, text, model,"
         " url, source, language, format, record, duplicate_of)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            document.id, document.path, document.sha256, document.date,
+            key, document.id, document.path, document.sha256, document.date,
             document.date_source, document.title, len(document.text),
             pack_text(document.text), model,
             document.url, document.source, document.language, document.format,
@@ -58,10 +108,7 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
         phrases.setdefault(paragraph, {})[phrase] = count
     db.executemany(
         "INSERT INTO paragraphs(doc, idx, start, end, phrases) VALUES (?, ?, ?, ?, ?)",
-        [
-            (document.id, p.index, p.start, p.end, phrase_column(phrases.get(p.index)))
-            for p in paragraphs
-        ],
+        [(key, p.index, p.start, p.end, phrase_column(phrases.get(p.index))) for p in paragraphs],
     )
     starts = [p.start for p in paragraphs]
     # fmt: off
@@ -70,7 +117,7 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
         " sent_start, sent_end, paragraph) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
-                m.doc, m.start, m.end, m.label, m.text, m.name, m.name_reason, m.value,
+                key, m.start, m.end, m.label, m.text, m.name, m.name_reason, m.value,
                 m.sentence_start, m.sentence_end, _paragraph_of(starts, m.start),
             )
             for m in extracted.mentions
@@ -81,9 +128,9 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
         "INSERT INTO acronyms(doc, long, short) VALUES (?, ?, ?)",
         [(document.id, long, short) for long, short in extracted.acronyms],
     )
-    write_topics(db, document.id, extracted.topics)
+    write_topics(db, key, extracted.topics)
     names = {(m.start, m.end): (m.label, m.name) for m in extracted.mentions}
-    _write_events(db, extracted.events, starts, names)
+    _write_events(db, key, extracted.events, starts, names)
 
 
 def write_signature(
@@ -109,6 +156,7 @@ def set_duplicate(db: sqlite3.Connection, doc: str, first: str | None) -> None:
 
 def _write_events(
     db: sqlite3.Connection,
+    key: int,
     events: Iterable[Event],
     starts: list[int],
     names: Mapping[tuple[int, int], tuple[str, str]],
@@ -126,7 +174,7 @@ def _write_events(
             " trigger_end, rule, date, date_source, document_date, place_start, place_end,"
             " place_label, place_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                e.doc, e.start, e.end, _paragraph_of(starts, e.start), e.event_type, e.mode,
+                key, e.start, e.end, _paragraph_of(starts, e.start), e.event_type, e.mode,
                 e.trigger_start, e.trigger_end, e.rule, e.date, e.date_source, e.document_date,
                 e.place_start, e.place_end, *place,
             ),
@@ -167,12 +215,12 @@ def _paragraph_of(starts: list[int], offset: int) -> int | None:
     return i if i >= 0 else None
 
 
-def write_topics(db: sqlite3.Connection, doc: str, topics: Iterable[tuple[int, TopicHit]]) -> None:
-    """A document's topic rows: (paragraph index, hit with terms at document offsets)."""
+def write_topics(db: sqlite3.Connection, key: int, topics: Iterable[tuple[int, TopicHit]]) -> None:
+    """A document's topic rows, by its key: (paragraph index, hit with terms at offsets)."""
     db.executemany(
         "INSERT INTO topics(doc, paragraph, topic, score, terms) VALUES (?, ?, ?, ?, ?)",
         [
-            (doc, paragraph, hit.id, round(hit.score, 4),
+            (key, paragraph, hit.id, round(hit.score, 4),
              terms_column((t.start, t.end) for t in hit.terms))
             for paragraph, hit in topics
         ],
@@ -189,8 +237,7 @@ def set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
 
 
 # The corpus-wide figures topic queries read, counted a story once.
-FIGURES_SQL = (
-    f"""
+FIGURES_SQL = f"""
     DELETE FROM topic_stats;
     INSERT INTO topic_stats SELECT topic, count(*), count(DISTINCT doc) FROM topics
         WHERE {_FIRST_COPIES} GROUP BY topic;
@@ -209,9 +256,7 @@ FIGURES_SQL = (
         GROUP BY m.entity, t.topic;
     INSERT OR REPLACE INTO meta(key, value) SELECT 'paragraphs', count(*) FROM paragraphs
         WHERE {_FIRST_COPIES};
-"""
-    + PAIRS_SQL
-)
+""" + pairs_sql(REPRINT_KEYS_SQL)
 
 
 def refresh_stats(db: sqlite3.Connection) -> None:
