@@ -36,7 +36,7 @@ class Actor:
 @dataclass
 class EventRow:
     id: int
-    doc: str
+    doc: str  # the document's text id (filled in by _complete)
     start: int
     end: int
     event_type: str
@@ -176,8 +176,8 @@ def event_conditions(
 
 
 _COLUMNS = (
-    "e.id, (SELECT id FROM documents WHERE key = e.doc), e.start, e.end, e.event_type, e.mode,"
-    " e.trigger_start, e.trigger_end, e.rule, e.date, e.date_source, e.document_date, '', e.doc"
+    "e.id, '', e.start, e.end, e.event_type, e.mode, e.trigger_start, e.trigger_end, e.rule,"
+    " e.date, e.date_source, e.document_date, '', e.doc"
 )
 
 
@@ -240,6 +240,9 @@ def _complete(db: sqlite3.Connection, rows: list[EventRow], texts: DocumentTexts
     if not rows:
         return
     for row in rows:
+        # The text id is looked up for the rows shown only: in the SELECT, a sorted listing
+        # would look it up for every candidate row before its LIMIT.
+        row.doc = texts.id(row.key)
         row.sentence = texts.cut(row.key, row.start, row.end)
     by_id = {r.id: r for r in rows}
     marks = ",".join("?" * len(by_id))
