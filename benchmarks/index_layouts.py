@@ -92,14 +92,16 @@ def mention_names(db: sqlite3.Connection) -> None:
 
 
 def actor_layout(db: sqlite3.Connection) -> None:
-    """Event actors clustered by event (no rowid, no index by event), their words read from the
-    document by offsets as topic terms are, role as one letter, the commonest reason empty."""
+    """Event actors clustered by event (no rowid, no index by event), role as one letter, the
+    commonest reason empty. Their words stay: an actor's offsets are those of the mention it
+    resolved to ("He" -> Sadyr Japarov), so the words are not the text at its offsets."""
     _rebuild(
         db, "event_actors",
         "(event INTEGER NOT NULL, seq INTEGER NOT NULL, start INTEGER NOT NULL,"
-        " end INTEGER NOT NULL, role TEXT NOT NULL, reason TEXT NOT NULL, label TEXT,"
+        " end INTEGER NOT NULL, text TEXT NOT NULL, role TEXT NOT NULL, reason TEXT NOT NULL,"
+        " label TEXT,"
         " name TEXT, PRIMARY KEY(event, seq)) WITHOUT ROWID",
-        "SELECT event, row_number() OVER (PARTITION BY event ORDER BY rowid), start, end,"
+        "SELECT event, row_number() OVER (PARTITION BY event ORDER BY rowid), start, end, text,"
         " substr(role, 1, 1), CASE reason WHEN 'named' THEN '' ELSE reason END, label, name"
         " FROM event_actors",
     )  # fmt: skip
@@ -136,7 +138,7 @@ def integer_scores(db: sqlite3.Connection) -> None:
 STEPS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("integer document key in every child table", integer_keys),
     ("mention names only where they differ from the words", mention_names),
-    ("event actors: clustered, words by offsets, coded role", actor_layout),
+    ("event actors: clustered by event, coded role", actor_layout),
     ("mentions clustered by (document, start)", clustered_mentions),
     ("topic scores as integers", integer_scores),
 )

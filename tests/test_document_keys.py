@@ -9,8 +9,6 @@ import random
 import sqlite3
 from pathlib import Path
 
-from kyrgyz_ru.store.migrations import KEY_STEP
-
 from .conftest import Runner
 from .helpers import article
 
@@ -32,7 +30,7 @@ def test_documents_ingested_out_of_id_order_answer_as_in_one_go(
     krq: Runner, tmp_path: Path
 ) -> None:
     """Ids that sort before and between those already indexed take keys between theirs;
-    when two neighbours' keys leave no room, every key is renumbered, rows and all."""
+    when two neighbours' keys leave no room, the keys around them are spread, rows and all."""
     rng = random.Random(10)
     # "a" and "b" first, then ids ever closer to "a": 24, 20, 18, 17, then no room left.
     order = ["a", "b", "az", "ay", "ax", "aw", "av", "0"]
@@ -47,16 +45,11 @@ def test_documents_ingested_out_of_id_order_answer_as_in_one_go(
         assert [i for _, i in keys] == sorted(i for _, i in keys)  # key order is id order
         seen.append(dict((i, k) for k, i in keys)[name])
     assert seen[:6] == [16, 32, 24, 20, 18, 17]
-    # "av" found no room between 16 and 17: the six documents were renumbered KEY_STEP apart
-    # and "av" went between "a" and "aw"; then "0" sorts first and takes half the first key.
-    step = KEY_STEP
-    assert seen[6:] == [step + step // 2, step // 2]
-    assert [k for k, _ in _keys(one_by_one)] == [
-        step // 2,
-        step,
-        step + step // 2,
-        *(step * n for n in range(2, 7)),
-    ]
+    # "av" found no room between 16 and 17: its neighbours "a" and "aw" were spread between
+    # 0 and 18 (4 and 12) and "av" went between them; "ax" and later kept their keys. Then
+    # "0" sorts first and takes half the first key.
+    assert seen[6:] == [8, 2]
+    assert [k for k, _ in _keys(one_by_one)] == [2, 4, 8, 12, 18, 20, 24, 32]
     one_go = tmp_path / "one-go.db"
     assert krq("ingest", "--db", one_go, folder).status == 0
     for query in QUERIES:
