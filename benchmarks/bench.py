@@ -684,6 +684,7 @@ def build_big(source: Path, target: Path, count: int, seed: int) -> dict[str, An
     from kyrgyz_ru.extract.knowledge import load_knowledge
     from kyrgyz_ru.extract.lexicon import lexicon
     from kyrgyz_ru.store.index import Index
+    from kyrgyz_ru.store.migrations import KEY_STEP
 
     started = time.perf_counter()
     for suffix in ("", "-wal", "-shm"):
@@ -694,20 +695,27 @@ def build_big(source: Path, target: Path, count: int, seed: int) -> dict[str, An
     db.execute("PRAGMA synchronous = OFF")
     db.execute("PRAGMA cache_size = -400000")  # 400 MB
     db.execute("ATTACH DATABASE ? AS src", (f"{source.resolve().as_uri()}?mode=ro",))
+    # Child tables name a document by its integer key (schema 10): the copies get keys in the
+    # order of their new ids, KEY_STEP apart, as krq gives them.
     originals = [r[0] for r in db.execute("SELECT id FROM src.documents ORDER BY id")]
+    old_keys = dict(db.execute("SELECT id, key FROM src.documents"))
     if not originals:
         raise SystemExit(f"bench: no documents in {source} to copy")
     rng = random.Random(seed)
     span = (LAST_DAY - FIRST_DAY).days
-    db.execute("CREATE TEMP TABLE plan(new TEXT PRIMARY KEY, old TEXT NOT NULL, date TEXT)")
+    db.execute(
+        "CREATE TEMP TABLE plan(new TEXT PRIMARY KEY, old TEXT NOT NULL, date TEXT,"
+        " old_key INTEGER NOT NULL)"
+    )
     db.execute("BEGIN")
     db.executemany(
-        "INSERT INTO plan VALUES (?, ?, ?)",
+        "INSERT INTO plan VALUES (?, ?, ?, ?)",
         (
             (
                 f"big{n:07d}_{originals[n % len(originals)]}",
                 originals[n % len(originals)],
                 (FIRST_DAY + dt.timedelta(days=rng.randrange(span + 1))).isoformat(),
+                old_keys[originals[n % len(originals)]],
             )
             for n in range(count)
         ),
@@ -723,37 +731,43 @@ def build_big(source: Path, target: Path, count: int, seed: int) -> dict[str, An
         table: [r[1] for r in db.execute(f"PRAGMA main.table_info({table})")] for table in _TABLES
     }
     db.execute("BEGIN")
+    new_key = f"p.rowid * {KEY_STEP:d}"  # plan's rows are in the order of the new ids
     for table in _TABLES:
-        key = "id" if table == "documents" else "doc"
         names = [c for c in columns[table] if not (table == "mentions" and c == "id")]
-        chosen = ", ".join(
-            "p.new" if c == key else "p.date" if (table, c) == ("documents", "date") else f"x.{c}"
-            for c in names
-        )
+        if table == "documents":
+            chosen = ", ".join(
+                new_key if c == "key" else "p.new" if c == "id" else "p.date" if c == "date"
+                else f"x.{c}"
+                for c in names
+            )  # fmt: skip
+            join = "x.id = p.old"
+        elif table == "acronyms":  # acronyms name their document by its text id
+            chosen = ", ".join("p.new" if c == "doc" else f"x.{c}" for c in names)
+            join = "x.doc = p.old"
+        else:
+            chosen = ", ".join(new_key if c == "doc" else f"x.{c}" for c in names)
+            join = "x.doc = p.old_key"
         db.execute(
             f"INSERT INTO main.{table}({', '.join(names)}) SELECT {chosen}"
-            f" FROM plan p JOIN src.{table} x ON x.{key} = p.old ORDER BY p.new"
+            f" FROM plan p JOIN src.{table} x ON {join} ORDER BY p.new"
         )
     # Events keep their actors by event id: each copy's ids are moved past the source's.
     step = db.execute("SELECT coalesce(max(id), 0) + 1 FROM src.events").fetchone()[0]
     event_columns = [r[1] for r in db.execute("PRAGMA main.table_info(events)")]
     chosen = ", ".join(
-        "p.rowid * ? + x.id" if c == "id" else "p.new" if c == "doc" else f"x.{c}"
+        "p.rowid * ? + x.id" if c == "id" else new_key if c == "doc" else f"x.{c}"
         for c in event_columns
     )
     db.execute(
         f"INSERT INTO main.events({', '.join(event_columns)}) SELECT {chosen}"
-        " FROM plan p JOIN src.events x ON x.doc = p.old ORDER BY p.new",
+        " FROM plan p JOIN src.events x ON x.doc = p.old_key ORDER BY p.new",
         (step,),
     )
     actor_columns = [r[1] for r in db.execute("PRAGMA main.table_info(event_actors)")]
-    chosen = ", ".join(
-        "p.rowid * ? + x.event" if c == "event" else "p.new" if c == "doc" else f"x.{c}"
-        for c in actor_columns
-    )
+    chosen = ", ".join("p.rowid * ? + x.event" if c == "event" else f"x.{c}" for c in actor_columns)
     db.execute(
         f"INSERT INTO main.event_actors({', '.join(actor_columns)}) SELECT {chosen}"
-        " FROM plan p JOIN src.events e ON e.doc = p.old"
+        " FROM plan p JOIN src.events e ON e.doc = p.old_key"
         " JOIN src.event_actors x ON x.event = e.id ORDER BY p.new",
         (step,),
     )

@@ -313,7 +313,9 @@ def test_offsets_index_the_file_as_python_reads_it(mixed: Mixed, doc: str) -> No
     with contextlib.closing(sqlite3.connect(mixed.db)) as db:
         (stored,) = db.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()
         rows = db.execute(
-            "SELECT start, end, text, sent_start, sent_end FROM mentions WHERE doc = ?", (doc,)
+            "SELECT start, end, text, sent_start, sent_end FROM mentions"
+            " WHERE doc = (SELECT key FROM documents WHERE id = ?)",
+            (doc,),
         ).fetchall()
     assert unpack_text(stored) == text
     assert rows, f"no mentions found in {doc}"
@@ -340,7 +342,12 @@ def test_names_are_found_where_they_are(mixed: Mixed, doc: str, names: list[str]
         text = file.read()
     with contextlib.closing(sqlite3.connect(mixed.db)) as db:
         found = {
-            tuple(r) for r in db.execute("SELECT start, text FROM mentions WHERE doc = ?", (doc,))
+            tuple(r)
+            for r in db.execute(
+                "SELECT m.start, m.text FROM mentions m JOIN documents d ON d.key = m.doc"
+                " WHERE d.id = ?",
+                (doc,),
+            )
         }
     for name in names:
         assert (text.index(name), name) in found, (name, sorted(found))
@@ -350,9 +357,10 @@ def test_a_long_line_without_paragraph_breaks_loses_nothing(mixed: Mixed) -> Non
     path, _ = mixed.good["long-line"]
     text = path.read_text(encoding="utf-8")
     with contextlib.closing(sqlite3.connect(mixed.db)) as db:
-        starts = [r[0] for r in db.execute("SELECT start FROM mentions WHERE doc = 'long-line'")]
+        (key,) = db.execute("SELECT key FROM documents WHERE id = 'long-line'").fetchone()
+        starts = [r[0] for r in db.execute("SELECT start FROM mentions WHERE doc = ?", (key,))]
         paragraphs = db.execute(
-            "SELECT start, end FROM paragraphs WHERE doc = 'long-line'"
+            "SELECT start, end FROM paragraphs WHERE doc = ?", (key,)
         ).fetchall()
     assert paragraphs == [(0, len(text.rstrip()))]
     assert max(starts) > len(text) * 0.95  # names in the last sentence were found too
@@ -434,7 +442,10 @@ def test_ingest_of_a_text_over_max_length_keeps_exact_offsets(
         result = krq("ingest", "--db", tmp_path / "long.db", tmp_path / "long.txt")
     assert result.status == 0, result.err
     with contextlib.closing(sqlite3.connect(tmp_path / "long.db")) as db:
-        rows = db.execute("SELECT start, end, text FROM mentions WHERE doc = 'long'").fetchall()
+        rows = db.execute(
+            "SELECT start, end, text FROM mentions"
+            " WHERE doc = (SELECT key FROM documents WHERE id = 'long')"
+        ).fetchall()
     assert len(rows) > 100
     assert all(text[s:e] == m for s, e, m in rows)
     assert max(s for s, _, _ in rows) > len(text) * 0.95

@@ -149,19 +149,20 @@ Signature = tuple[Any, ...]
 
 def signature(db: sqlite3.Connection, doc: str) -> Signature:
     """Everything extraction stored for one document, but its links (made after all of them)."""
+    (key,) = db.execute("SELECT key FROM documents WHERE id = ?", (doc,)).fetchone()
     return (
         db.execute(
-            "SELECT idx, start, end, phrases FROM paragraphs WHERE doc = ? ORDER BY idx", (doc,)
+            "SELECT idx, start, end, phrases FROM paragraphs WHERE doc = ? ORDER BY idx", (key,)
         ).fetchall(),
         db.execute(
             "SELECT start, end, label, text, name, name_reason, value, sent_start, sent_end,"
             " paragraph FROM mentions WHERE doc = ? ORDER BY start, end, label",
-            (doc,),
+            (key,),
         ).fetchall(),
         db.execute(
             "SELECT paragraph, topic, score, terms FROM topics WHERE doc = ?"
             " ORDER BY paragraph, topic",
-            (doc,),
+            (key,),
         ).fetchall(),
         db.execute(
             "SELECT long, short FROM acronyms WHERE doc = ? ORDER BY long, short", (doc,)
@@ -176,7 +177,8 @@ def linked_state(db: sqlite3.Connection) -> Signature:
         db.execute("SELECT * FROM names ORDER BY label, name").fetchall(),
         db.execute("SELECT * FROM aliases ORDER BY entity, alias").fetchall(),
         db.execute(
-            "SELECT doc, start, label, entity FROM mentions ORDER BY doc, start, label"
+            "SELECT d.id, m.start, m.label, m.entity FROM mentions m"
+            " JOIN documents d ON d.key = m.doc ORDER BY d.id, m.start, m.label"
         ).fetchall(),
     )
 
@@ -250,9 +252,10 @@ def check_whole_or_absent(lab: Lab, path: Path, must_have: set[str]) -> dict[str
             assert sha in (lab.new_sha[doc], lab.old_sha[doc]), doc
             assert signature(db, doc) == lab.references[sha], f"{doc} is not whole"
         for table in ("paragraphs", "mentions", "topics", "acronyms"):
+            column = "id" if table == "acronyms" else "key"  # acronyms name it by its text id
             orphans = db.execute(
-                f"SELECT count(*) FROM {table} WHERE doc NOT IN (SELECT id FROM documents)"
-            ).fetchone()[0]  # the table name is one of four constants above
+                f"SELECT count(*) FROM {table} WHERE doc NOT IN (SELECT {column} FROM documents)"
+            ).fetchone()[0]  # the table and column names are constants above
             assert orphans == 0, f"{orphans} {table} rows of documents not in the index"
         assert must_have <= set(docs), f"lost: {sorted(must_have - set(docs))}"
         from kyrgyz_ru.query.documents import documents

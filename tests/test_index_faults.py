@@ -191,10 +191,82 @@ def test_an_older_index_is_migrated_in_place(krq: Runner, fresh_db: Path, next_s
         assert db.execute("SELECT count(*) FROM feeds").fetchone()[0] == 0
 
 
+# Schema 9's tables that named their document by its text id (migration 10 keyed them).
+_SCHEMA_9 = """
+    CREATE TABLE old_documents(
+        id TEXT PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL, date TEXT,
+        date_source TEXT, title TEXT NOT NULL, chars INTEGER NOT NULL, text TEXT NOT NULL,
+        model TEXT NOT NULL, ingested_at TEXT NOT NULL DEFAULT (datetime('now')), url TEXT,
+        source TEXT, language TEXT, format TEXT NOT NULL DEFAULT 'txt', record TEXT,
+        duplicate_of TEXT);
+    INSERT INTO old_documents SELECT id, path, sha256, date, date_source, title, chars, text,
+        model, ingested_at, url, source, language, format, record, duplicate_of
+        FROM documents ORDER BY key DESC;
+    CREATE TABLE old_paragraphs(
+        doc TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+        phrases TEXT, PRIMARY KEY(doc, idx)) WITHOUT ROWID;
+    INSERT INTO old_paragraphs SELECT d.id, p.idx, p.start, p.end, p.phrases
+        FROM paragraphs p JOIN documents d ON d.key = p.doc;
+    CREATE TABLE old_mentions(
+        id INTEGER PRIMARY KEY, doc TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+        label TEXT NOT NULL, text TEXT NOT NULL, name TEXT NOT NULL, name_reason TEXT NOT NULL,
+        value TEXT, sent_start INTEGER NOT NULL, sent_end INTEGER NOT NULL,
+        paragraph INTEGER, entity TEXT);
+    INSERT INTO old_mentions SELECT m.id, d.id, m.start, m.end, m.label, m.text, m.name,
+        m.name_reason, m.value, m.sent_start, m.sent_end, m.paragraph, m.entity
+        FROM mentions m JOIN documents d ON d.key = m.doc;
+    CREATE TABLE old_topics(
+        doc TEXT NOT NULL, paragraph INTEGER NOT NULL, topic TEXT NOT NULL, score REAL NOT NULL,
+        terms TEXT NOT NULL, PRIMARY KEY(doc, paragraph, topic)) WITHOUT ROWID;
+    INSERT INTO old_topics SELECT d.id, t.paragraph, t.topic, t.score, t.terms
+        FROM topics t JOIN documents d ON d.key = t.doc;
+    CREATE TABLE old_events(
+        id INTEGER PRIMARY KEY, doc TEXT NOT NULL, start INTEGER NOT NULL,
+        end INTEGER NOT NULL, paragraph INTEGER, event_type TEXT NOT NULL, mode TEXT,
+        trigger_start INTEGER NOT NULL, trigger_end INTEGER NOT NULL, rule TEXT NOT NULL,
+        date TEXT, date_source TEXT, document_date TEXT, place_start INTEGER,
+        place_end INTEGER, place_label TEXT, place_name TEXT);
+    INSERT INTO old_events SELECT e.id, d.id, e.start, e.end, e.paragraph, e.event_type,
+        e.mode, e.trigger_start, e.trigger_end, e.rule, e.date, e.date_source,
+        e.document_date, e.place_start, e.place_end, e.place_label, e.place_name
+        FROM events e JOIN documents d ON d.key = e.doc;
+    DROP TABLE documents;
+    DROP TABLE paragraphs;
+    DROP TABLE mentions;
+    DROP TABLE topics;
+    DROP TABLE events;
+    ALTER TABLE old_documents RENAME TO documents;
+    ALTER TABLE old_paragraphs RENAME TO paragraphs;
+    ALTER TABLE old_mentions RENAME TO mentions;
+    ALTER TABLE old_topics RENAME TO topics;
+    ALTER TABLE old_events RENAME TO events;
+    CREATE INDEX documents_source ON documents(source COLLATE NOCASE, duplicate_of);
+    CREATE INDEX documents_duplicate ON documents(duplicate_of);
+    CREATE INDEX documents_date ON documents(date, id);
+    CREATE INDEX mentions_doc ON mentions(doc, start);
+    CREATE INDEX mentions_name ON mentions(label, name);
+    CREATE INDEX mentions_entity ON mentions(entity, doc, paragraph);
+    CREATE INDEX mentions_timeline ON mentions(label, value, doc, start) WHERE label = 'DATE';
+    CREATE INDEX topics_rank ON topics(topic, score DESC, doc, paragraph);
+    CREATE INDEX events_doc ON events(doc, start);
+    CREATE INDEX events_when ON events(coalesce(date, document_date));
+    CREATE INDEX events_place ON events(place_label, place_name) WHERE place_name IS NOT NULL;
+    PRAGMA user_version = 9;
+"""
+
+
+def back_to_schema_9(db: sqlite3.Connection) -> None:
+    """Undo migration 10 on a current index: every table names its document by the text id,
+    documents have no key (and, written here in reverse, another rowid order than id order)."""
+    db.executescript(_SCHEMA_9)
+    db.commit()
+
+
 def back_to_schema_7(db: sqlite3.Connection) -> None:
-    """Undo migrations 8 and 9 on a current index: a key phrase a row, topic terms as JSON
+    """Undo migrations 8 to 10 on a current index: a key phrase a row, topic terms as JSON
     with their words, topics_topic, the timeline index over every mention, the text as it
     came, as krq wrote them."""
+    back_to_schema_9(db)
     for doc, stored in db.execute("SELECT id, text FROM documents").fetchall():
         db.execute("UPDATE documents SET text = ? WHERE id = ?", (unpack_text(stored), doc))
     db.executescript(
@@ -259,6 +331,55 @@ def test_an_index_of_schema_7_is_made_compact_with_the_same_answers(
         assert migrated.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         for sql in stored:
             assert migrated.execute(sql).fetchall() == built.execute(sql).fetchall(), sql
+    assert counts(old) == counts(fresh_db)
+
+
+# Every answer that names, selects, joins or orders by document (the seeds' ids and one).
+_BY_DOCUMENT = [
+    ["docs", "--json"], ["entities", "--json"], ["mentions", "Lavrov", "--json"],
+    ["show", "Lavrov", "--json"], ["topics", "--json"], ["topics", "--org", "CSTO", "--json"],
+    ["topics", "--show", "diplomacy", "--json"], ["timeline", "--json"], ["events", "--json"],
+    ["network", "--format", "json"], ["trend", "--org", "CSTO", "--json"],
+    ["export", "--format", "jsonl"], ["export", "--paragraphs", "--format", "jsonl"],
+    ["export", "--events", "--format", "jsonl"], ["export", "--documents", "--format", "jsonl"],
+    ["mentions", "Lavrov", "--doc", "001_72c8119b68f9c38f", "--json"],
+    ["entities", "--doc", "001_72c8119b68f9c38f", "--json"],
+    ["events", "--doc", "001_72c8119b68f9c38f", "--json"],
+    ["topics", "--doc", "001_72c8119b68f9c38f", "--json"],
+    ["timeline", "--person", "Lavrov", "--since", "2020", "--json"],
+]  # fmt: skip
+
+
+def test_an_index_of_schema_9_gets_integer_document_keys_with_the_same_answers(
+    krq: Runner, fresh_db: Path, tmp_path: Path
+) -> None:
+    """Migration 10 gives documents integer keys in id order and every child table names its
+    document by them: every answer and every stored row is what a new index holds."""
+    expected = [krq(*q, "--db", fresh_db).out for q in _BY_DOCUMENT]
+    old = tmp_path / "schema9.db"
+    copy_index(fresh_db, old)
+    with contextlib.closing(sqlite3.connect(old)) as db:
+        back_to_schema_9(db)
+        assert db.execute("SELECT DISTINCT typeof(doc) FROM mentions").fetchall() == [("text",)]
+    assert [krq(*q, "--db", old).out for q in _BY_DOCUMENT] == expected
+    stored = [
+        "SELECT key, id FROM documents ORDER BY key",
+        "SELECT * FROM paragraphs ORDER BY doc, idx",
+        "SELECT * FROM mentions ORDER BY id",
+        "SELECT * FROM topics ORDER BY doc, paragraph, topic",
+        "SELECT * FROM events ORDER BY id",
+        "SELECT name, sql FROM sqlite_master ORDER BY name",
+    ]
+    with (
+        contextlib.closing(sqlite3.connect(old)) as migrated,
+        contextlib.closing(sqlite3.connect(fresh_db)) as built,
+    ):
+        assert migrated.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        for sql in stored:
+            assert migrated.execute(sql).fetchall() == built.execute(sql).fetchall(), sql
+        assert built.execute("SELECT DISTINCT typeof(doc) FROM mentions").fetchall() == [
+            ("integer",)
+        ]
     assert counts(old) == counts(fresh_db)
 
 

@@ -70,7 +70,8 @@ def test_any_text_ingests_with_exact_offsets(nlp: Any, scratch: Index, raw: str,
     assert stored == text
     spans = {p.index: (p.start, p.end) for p in paragraphs}
     for start, end, mention, s_start, s_end, paragraph in scratch.db.execute(
-        "SELECT start, end, text, sent_start, sent_end, paragraph FROM mentions WHERE doc = 'h'"
+        "SELECT start, end, text, sent_start, sent_end, paragraph FROM mentions"
+        " WHERE doc = (SELECT key FROM documents WHERE id = 'h')"
     ):
         assert stored[start:end] == mention and mention
         assert 0 <= s_start <= start < end <= s_end <= len(stored)

@@ -99,7 +99,7 @@ def test_a_stopped_ingest_ends_at_once_and_the_next_completes_it(
     with sqlite3.connect(db) as con:  # only whole documents: every mention has its document
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         orphans = con.execute(
-            "SELECT count(*) FROM mentions WHERE doc NOT IN (SELECT id FROM documents)"
+            "SELECT count(*) FROM mentions WHERE doc NOT IN (SELECT key FROM documents)"
         ).fetchone()[0]
         assert orphans == 0
     again = subprocess.run(

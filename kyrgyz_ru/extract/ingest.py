@@ -436,12 +436,12 @@ def retopic(index: Index, taxonomy_path: Path | None) -> int:
 
     taxonomy = load_taxonomy(taxonomy_path)
     db = index.db
-    paragraphs: dict[str, list[tuple[int, int, int]]] = {}
+    paragraphs: dict[int, list[tuple[int, int, int]]] = {}  # by document key
     for doc, idx, start, end in db.execute(
         "SELECT doc, idx, start, end FROM paragraphs ORDER BY doc, idx"
     ):
         paragraphs.setdefault(doc, []).append((idx, start, end))
-    triggers: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
+    triggers: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
     for doc, paragraph, start, end, kind in db.execute(
         "SELECT doc, paragraph, trigger_start, trigger_end, event_type || '/' || rule"
         " FROM events WHERE paragraph IS NOT NULL"
@@ -451,7 +451,7 @@ def retopic(index: Index, taxonomy_path: Path | None) -> int:
         db.execute("DELETE FROM topics")
         for doc, parts in paragraphs.items():
             # One read of the document's text, however many paragraphs it has.
-            (stored,) = db.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()
+            (stored,) = db.execute("SELECT text FROM documents WHERE key = ?", (doc,)).fetchone()
             text = unpack_text(stored)
             texts, found = [], []
             for idx, start, end in parts:

@@ -142,7 +142,11 @@ def documents(
     result = []
     for r in db.execute(sql, args).fetchall():
         counts = dict(
-            db.execute("SELECT label, count(*) FROM mentions WHERE doc = ? GROUP BY label", (r[0],))
+            db.execute(
+                "SELECT label, count(*) FROM mentions WHERE doc ="
+                " (SELECT key FROM documents WHERE id = ?) GROUP BY label",
+                (r[0],),
+            )
         )
         result.append(
             DocumentRow(

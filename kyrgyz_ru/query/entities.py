@@ -115,7 +115,7 @@ def entities(
         )
         if doc is not None:
             check_doc(db, doc)
-            sql += " AND m.doc = ?"
+            sql += " AND m.doc = (SELECT key FROM documents WHERE id = ?)"
             args.append(doc)
         if label:
             sql += " AND m.label = ?"
@@ -245,13 +245,15 @@ _MENTION_SQL = (
     "SELECT m.doc, m.start, m.end, m.text, m.label, e.name, m.value, m.sent_start, m.sent_end,"
     " m.entity FROM mentions m LEFT JOIN entities e ON e.id = m.entity"
 )
-_MentionColumns = tuple[str, int, int, str, str, "str | None", "str | None", int, int, "str | None"]
+_MentionColumns = tuple[int, int, int, str, str, "str | None", "str | None", int, int, "str | None"]
 
 
 def _mention(row: _MentionColumns, texts: DocumentTexts) -> MentionRow:
     doc, start, end, text, label, name, value, s_start, s_end, entity = row
     sentence = texts.cut(doc, s_start, s_end)
-    return MentionRow(doc, start, end, text, label, name, value, sentence, s_start, entity)
+    return MentionRow(
+        texts.id(doc), start, end, text, label, name, value, sentence, s_start, entity
+    )
 
 
 def mentions(
@@ -266,7 +268,7 @@ def mentions(
     args = [entity_id, *args]
     if doc is not None:
         check_doc(db, doc)
-        sql += " AND m.doc = ?"
+        sql += " AND m.doc = (SELECT key FROM documents WHERE id = ?)"
         args.append(doc)
     sql += " ORDER BY m.doc, m.start"
     if limit is not None:
@@ -282,7 +284,7 @@ def count_mentions(
     scoped, args = scope.around(doc).condition("m.doc")
     sql = f"SELECT count(*) FROM mentions m WHERE m.entity = ? AND {scoped}"
     if doc is not None:
-        sql += " AND m.doc = ?"
+        sql += " AND m.doc = (SELECT key FROM documents WHERE id = ?)"
         args.append(doc)
     return int(db.execute(sql, [entity_id, *args]).fetchone()[0])
 
@@ -302,15 +304,16 @@ def show(db: sqlite3.Connection, entity: EntityRow) -> EntityDetail:
     # An entity of a large corpus is named in thousands of documents: the listing shows the
     # SHOWN ones with most mentions (entity.docs says how many there are).
     documents = db.execute(
-        "SELECT doc, count(*) AS n FROM mentions WHERE entity = ? GROUP BY doc"
-        " ORDER BY n DESC, doc LIMIT ?",
+        "SELECT d.id, c.n FROM (SELECT doc, count(*) AS n FROM mentions WHERE entity = ?"
+        " GROUP BY doc ORDER BY n DESC, doc LIMIT ?) AS c JOIN documents d ON d.key = c.doc",
         (entity.id, SHOWN),
     ).fetchall()
     documents.sort()
     links = dict(db.execute("SELECT name, reason FROM names WHERE entity = ?", (entity.id,)))
     grouped: dict[str, tuple[int, set[str], list[str]]] = {}
     for text, name, name_reason, doc, count in db.execute(
-        "SELECT text, name, name_reason, doc, sum(n) FROM (SELECT m.text, m.name,"
+        "SELECT text, name, name_reason, (SELECT id FROM documents WHERE key = doc), sum(n)"
+        " FROM (SELECT m.text, m.name,"
         " m.name_reason, m.doc, count(*) AS n, row_number() OVER (PARTITION BY m.text,"
         " m.name, m.name_reason ORDER BY m.doc) AS k FROM mentions m WHERE m.entity = ?"
         " GROUP BY m.text, m.name, m.name_reason, m.doc)"
@@ -354,12 +357,15 @@ def paragraph_records(db: sqlite3.Connection) -> Iterator[dict[str, object]]:
     record: dict[str, object] | None = None
     topics: list[dict[str, object]] = []
     texts = DocumentTexts(db)  # terms are stored as offsets: their words are the text's
+    current: tuple[int, int] | None = None  # (document key, paragraph) of `record`
     for doc, idx, start, end, topic, score, terms in rows:
-        if record is None or (record["doc"], record["index"]) != (doc, idx):
+        if record is None or current != (doc, idx):
+            current = (doc, idx)
             if record is not None:
                 yield record
             topics = []
-            record = {"doc": doc, "index": idx, "start": start, "end": end, "topics": topics}
+            record = {"doc": texts.id(doc), "index": idx, "start": start, "end": end,
+                      "topics": topics}  # fmt: skip
         if topic is not None:
             words = [texts.cut(doc, a, b) for a, b in read_terms(terms)]
             topics.append({"id": topic, "score": score, "terms": words})

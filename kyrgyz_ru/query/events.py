@@ -36,7 +36,7 @@ class Actor:
 @dataclass
 class EventRow:
     id: int
-    doc: str
+    doc: str  # the document's text id (filled in by _complete)
     start: int
     end: int
     event_type: str
@@ -48,6 +48,7 @@ class EventRow:
     date_source: str | None
     document_date: str | None
     sentence: str
+    key: int  # the document's key in the index (`doc` is its text id)
     place: str | None = None
     place_entity: str | None = None
     actors: list[Actor] = field(default_factory=list)
@@ -153,7 +154,7 @@ def event_conditions(
             parts.append(f"({_ACTOR_IS} OR {_PLACE_IS})")
         args += [entity, entity]
     if chosen.doc is not None:
-        parts.append("e.doc = ?")
+        parts.append("e.doc = (SELECT key FROM documents WHERE id = ?)")
         args.append(chosen.doc)
     scoped, scope_args = chosen.scope.around(chosen.doc).condition("e.doc")
     parts.append(scoped)
@@ -175,8 +176,8 @@ def event_conditions(
 
 
 _COLUMNS = (
-    "e.id, e.doc, e.start, e.end, e.event_type, e.mode, e.trigger_start, e.trigger_end, e.rule,"
-    " e.date, e.date_source, e.document_date, ''"
+    "e.id, '', e.start, e.end, e.event_type, e.mode, e.trigger_start, e.trigger_end, e.rule,"
+    " e.date, e.date_source, e.document_date, '', e.doc"
 )
 
 
@@ -239,7 +240,10 @@ def _complete(db: sqlite3.Connection, rows: list[EventRow], texts: DocumentTexts
     if not rows:
         return
     for row in rows:
-        row.sentence = texts.cut(row.doc, row.start, row.end)
+        # The text id is looked up for the rows shown only: in the SELECT, a sorted listing
+        # would look it up for every candidate row before its LIMIT.
+        row.doc = texts.id(row.key)
+        row.sentence = texts.cut(row.key, row.start, row.end)
     by_id = {r.id: r for r in rows}
     marks = ",".join("?" * len(by_id))
     seen: dict[int, set[str]] = {r.id: set() for r in rows}

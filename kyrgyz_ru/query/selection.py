@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from kyrgyz_ru.errors import UsageError
 from kyrgyz_ru.normalise import ISO_DATE, is_iso_date
 from kyrgyz_ru.query.documents import document_condition
-from kyrgyz_ru.store.migrations import REPRINTS_SQL
+from kyrgyz_ru.store.migrations import REPRINT_KEYS_SQL
 
 
 def check_date(value: str | None, option: str) -> str | None:
@@ -44,13 +44,13 @@ class Scope:
         return self if doc is None else Scope(self.source, True, self.language)
 
     def condition(self, doc: str) -> tuple[str, list[object]]:
-        """SQL true where the column `doc` names a document of the scope."""
+        """SQL true where the column `doc` (a document key) names a document of the scope."""
         if self.source is not None or self.language is not None:
             where, args = document_condition(self.source, self.all_copies, self.language, "")
-            return f"{doc} IN (SELECT id FROM documents WHERE {where})", args
+            return f"{doc} IN (SELECT key FROM documents WHERE {where})", args
         if not self.all_copies:
             # Reprints are few: excluding them is cheaper than listing every first copy.
-            return f"{doc} NOT IN ({REPRINTS_SQL})", []
+            return f"{doc} NOT IN ({REPRINT_KEYS_SQL})", []
         return "1", []
 
 
@@ -73,7 +73,7 @@ class Selection:
         return not (self.entities or self.doc or self.dated) and self.scope.default
 
     def paragraphs_sql(self) -> tuple[str, list[object]]:
-        """SQL selecting (doc, paragraph) pairs of the selection, and its parameters."""
+        """SQL selecting (doc key, paragraph) pairs of the selection, and its parameters."""
         parts: list[str] = []
         args: list[object] = []
         for entity in self.entities:
@@ -103,8 +103,8 @@ class Selection:
         return " AND ".join([*parts, where]), args + where_args
 
     def documents_condition(self, doc: str) -> tuple[str, list[object]]:
-        """SQL true where the column `doc` names a document of the selection: its --doc, its
-        date range, its scope."""
+        """SQL true where the column `doc` (a document key) names a document of the selection:
+        its --doc, its date range, its scope."""
         in_range, args = self.documents_sql()
         scoped, scope_args = self.scope.around(self.doc).condition(doc)
         if not in_range:
@@ -112,7 +112,7 @@ class Selection:
         return f"{doc} IN ({in_range}) AND {scoped}", args + scope_args
 
     def documents_sql(self) -> tuple[str, list[object]]:
-        """SQL selecting the ids of documents in range (empty when no document filter)."""
+        """SQL selecting the keys of documents in range (empty when no document filter)."""
         conditions: list[str] = []
         args: list[object] = []
         if self.doc is not None:
@@ -127,4 +127,4 @@ class Selection:
             args.append(self.until + "\uffff")
         if not conditions:
             return "", []
-        return "SELECT id FROM documents WHERE " + " AND ".join(conditions), args
+        return "SELECT key FROM documents WHERE " + " AND ".join(conditions), args

@@ -14,17 +14,20 @@ from kyrgyz_ru.store.migrations import unpack_text
 
 
 class DocumentTexts:
-    """The texts of the documents a query touches; the few most recent stay in memory."""
+    """The texts of the documents a query touches, by document key (what the index's tables
+    name documents by); the few most recent stay in memory. Also each key's text id, which
+    every output shows."""
 
     def __init__(self, db: sqlite3.Connection, keep: int = 8) -> None:
         self.db = db
         self.keep = keep
-        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._texts: OrderedDict[int, str] = OrderedDict()
+        self._ids: dict[int, str] = {}
 
-    def text(self, doc: str) -> str:
+    def text(self, doc: int) -> str:
         found = self._texts.get(doc)
         if found is None:
-            row = self.db.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()
+            row = self.db.execute("SELECT text FROM documents WHERE key = ?", (doc,)).fetchone()
             found = unpack_text(row[0]) if row else ""
             self._texts[doc] = found
             if len(self._texts) > self.keep:
@@ -33,5 +36,13 @@ class DocumentTexts:
             self._texts.move_to_end(doc)
         return found
 
-    def cut(self, doc: str, start: int, end: int) -> str:
+    def cut(self, doc: int, start: int, end: int) -> str:
         return self.text(doc)[start:end]
+
+    def id(self, doc: int) -> str:
+        """The text id of the document with key `doc`."""
+        found = self._ids.get(doc)
+        if found is None:
+            row = self.db.execute("SELECT id FROM documents WHERE key = ?", (doc,)).fetchone()
+            found = self._ids[doc] = str(row[0]) if row else ""
+        return found

@@ -45,7 +45,7 @@ def timeline(
     sql += f" AND {scoped}"
     args += scope_args
     if selection.doc is not None:
-        sql += " AND m.doc = ?"
+        sql += " AND m.doc = (SELECT key FROM documents WHERE id = ?)"
         args.append(selection.doc)
     # --since/--until bound the dates the mentions point to, not the articles' dates.
     if selection.since is not None:
@@ -72,7 +72,7 @@ def timeline(
             if name not in named[label]:
                 named[label].append(name)
         events.append(
-            DatedMention(value, doc, start, end, text, sentence, s_start,
+            DatedMention(value, texts.id(doc), start, end, text, sentence, s_start,
                   named["PERSON"], named["ORG"], named["PLACE"])
         )  # fmt: skip
     return events

@@ -209,7 +209,7 @@ def evidence(
         args.append(limit)
     texts = DocumentTexts(db)
     return [
-        Evidence(doc, idx, start, end, score, texts.cut(doc, start, end),
+        Evidence(texts.id(doc), idx, start, end, score, texts.cut(doc, start, end),
                  [(texts.cut(doc, a, b), a, b) for a, b in read_terms(terms)])
         for doc, idx, start, end, score, terms in db.execute(sql, args).fetchall()
     ]  # fmt: skip

@@ -140,7 +140,7 @@ def _dates(
         return db.execute(
             "SELECT said, day, count(*) FROM (SELECT x.value AS said,"
             " min(abs(x.start - m.start)), d.date AS day FROM mentions m"
-            " JOIN documents d ON d.id = m.doc LEFT JOIN mentions x ON x.doc = m.doc"
+            " JOIN documents d ON d.key = m.doc LEFT JOIN mentions x ON x.doc = m.doc"
             f" AND {_KNOWN} AND x.start >= m.sent_start AND x.end <= m.sent_end"
             f" WHERE m.entity = ? AND {scoped} GROUP BY m.id) GROUP BY said, day",
             [spec.entity, *args],
@@ -151,7 +151,7 @@ def _dates(
             "SELECT said, day, count(*) FROM (SELECT (SELECT x.value FROM mentions x"
             f" WHERE x.doc = t.doc AND x.paragraph = t.paragraph AND {_KNOWN}"
             " ORDER BY x.start LIMIT 1) AS said, d.date AS day FROM topics t"
-            f" JOIN documents d ON d.id = t.doc WHERE t.topic = ? AND {scoped})"
+            f" JOIN documents d ON d.key = t.doc WHERE t.topic = ? AND {scoped})"
             " GROUP BY said, day",
             [spec.topic, *args],
         ).fetchall()

@@ -5,46 +5,139 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import sqlite3
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from kyrgyz_ru.store.migrations import PAIRS_SQL, REPRINTS_SQL, pack_text, statements
+from kyrgyz_ru.store.migrations import (
+    KEY_STEP,
+    REPRINT_KEYS_SQL,
+    pack_text,
+    pairs_sql,
+    statements,
+)
 
 if TYPE_CHECKING:
     from kyrgyz_ru.extract.canonical import Link
     from kyrgyz_ru.records import Event, Extracted, TopicHit
 
-# Tables that hold rows of one document, and the column naming it.
-DOCUMENT_TABLES = (
-    ("documents", "id"), ("paragraphs", "doc"), ("mentions", "doc"), ("acronyms", "doc"),
-    ("topics", "doc"), ("events", "doc"),
-    ("reprint_signatures", "doc"), ("reprint_bands", "doc"),
-)  # fmt: skip
+# Tables that hold rows of one document by its integer key, and those that name it by its id.
+KEYED_TABLES = ("paragraphs", "mentions", "topics", "events")
+NAMED_TABLES = ("acronyms", "reprint_signatures", "reprint_bands")
 # Reprints of a story (documents with duplicate_of) are left out of every count by default,
 # as listings leave them out unless --all-copies.
-_FIRST_COPIES = f"doc NOT IN ({REPRINTS_SQL})"
+_FIRST_COPIES = f"doc NOT IN ({REPRINT_KEYS_SQL})"
 
 
 def delete_document(db: sqlite3.Connection, doc: str) -> None:
-    db.execute(
-        "DELETE FROM event_actors WHERE event IN (SELECT id FROM events WHERE doc = ?)", (doc,)
-    )
-    for table, column in DOCUMENT_TABLES:  # names from the constant above, never user input
-        db.execute(f"DELETE FROM {table} WHERE {column} = ?", (doc,))
+    row = db.execute("SELECT key FROM documents WHERE id = ?", (doc,)).fetchone()
+    if row is not None:
+        key = int(row[0])
+        db.execute(
+            "DELETE FROM event_actors WHERE event IN (SELECT id FROM events WHERE doc = ?)",
+            (key,),
+        )
+        for table in KEYED_TABLES:  # names from the constant above, never user input
+            db.execute(f"DELETE FROM {table} WHERE doc = ?", (key,))
+        db.execute("DELETE FROM documents WHERE key = ?", (key,))
+    for table in NAMED_TABLES:
+        db.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
+
+
+def document_key(db: sqlite3.Connection, doc: str) -> int:
+    """The key for a new document `doc`: between those of the documents whose ids sort just
+    before and after it, so that key order stays id order. A new last document (the usual
+    case: files ingested in name order) goes KEY_STEP past the last key; when two neighbours'
+    keys leave no room, the documents around the place get keys further apart (_spread)."""
+    while True:
+        before = db.execute(
+            "SELECT key FROM documents WHERE id < ? ORDER BY id DESC LIMIT 1", (doc,)
+        ).fetchone()
+        after = db.execute(
+            "SELECT key FROM documents WHERE id > ? ORDER BY id LIMIT 1", (doc,)
+        ).fetchone()
+        low = int(before[0]) if before else 0
+        if after is None:
+            return low + KEY_STEP
+        if int(after[0]) - low >= 2:
+            return (low + int(after[0])) // 2
+        _spread(db, doc)
+
+
+def _spread(db: sqlite3.Connection, doc: str) -> None:
+    """Make room for `doc` among the documents around its place in id order: the fewest of
+    them (1, 2, 4, ... on each side) whose keys, spread evenly between the keys just outside
+    them, end up far enough apart, or KEY_STEP apart when they reach the last document. Their
+    rows follow. Only a neighbourhood is rewritten, never the whole index.
+
+    "Far enough" grows with the neighbourhood, from 2 for one document on each side to
+    KEY_STEP / 2 for the whole index (the sparse table of Itai, Konheim and Rodeh): spreading
+    a wide neighbourhood leaves its narrow parts room for many more documents, so a run of
+    documents into one gap (a folder whose names sort before the index's) moves a few dozen
+    documents' rows each (simulated: 33 for each of 3,000 in front of 100,000), where one
+    fixed spacing moved hundreds and grew with the run."""
+    last = db.execute("SELECT max(key) FROM documents").fetchone()[0] or 0
+    scale = math.log2(max(2, last // KEY_STEP))  # about log2 of the number of documents
+    width = 1
+    while True:
+        below = [
+            int(r[0])
+            for r in db.execute(
+                "SELECT key FROM documents WHERE id < ? ORDER BY id DESC LIMIT ?", (doc, width + 1)
+            )
+        ]
+        above = [
+            int(r[0])
+            for r in db.execute(
+                "SELECT key FROM documents WHERE id > ? ORDER BY id LIMIT ?", (doc, width + 1)
+            )
+        ]
+        floor = below[width] if len(below) > width else 0
+        window = [*reversed(below[:width]), None, *above[:width]]  # None: `doc`'s place
+        if len(above) <= width:  # the window reaches the last document: no bound above
+            step = KEY_STEP
+        else:
+            step = (above[width] - floor) // (len(window) + 1)
+            if step < 2 + (KEY_STEP // 2 - 2) * min(1.0, math.log2(width) / scale):
+                width *= 2
+                continue
+        moves = [
+            (old, floor + step * slot)
+            for slot, old in enumerate(window, start=1)
+            if old is not None and old != floor + step * slot
+        ]
+        _move_keys(db, moves)
+        return
+
+
+def _move_keys(db: sqlite3.Connection, moves: list[tuple[int, int]]) -> None:
+    """Give documents new keys, (old, new) pairs, in every table that holds them."""
+    db.execute("DROP TABLE IF EXISTS temp.moved")
+    db.execute("CREATE TEMP TABLE moved(old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+    db.executemany("INSERT INTO temp.moved(old, new) VALUES (?, ?)", moves)
+    # Through negative keys: no row ever takes a key another row still holds.
+    for table, column in (*((t, "doc") for t in KEYED_TABLES), ("documents", "key")):
+        db.execute(
+            f"UPDATE {table} SET {column} = -(SELECT new FROM temp.moved"
+            f" WHERE old = {table}.{column}) WHERE {column} IN (SELECT old FROM temp.moved)"
+        )
+        db.execute(f"UPDATE {table} SET {column} = -{column} WHERE {column} < 0")
+    db.execute("DROP TABLE temp.moved")
 
 
 def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> None:
     """A document and everything extracted from it, replacing what the index held of it."""
     document = extracted.document
     delete_document(db, document.id)
+    key = document_key(db, document.id)
     db.execute(
-        "INSERT INTO documents(id, path, sha256, date, date_source, title, chars, text, model,"
+        "INSERT INTO documents(key, id, path, sha256, date, date_source, title, chars, text, model,"
         " url, source, language, format, record, duplicate_of)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            document.id, document.path, document.sha256, document.date,
+            key, document.id, document.path, document.sha256, document.date,
             document.date_source, document.title, len(document.text),
             pack_text(document.text), model,
             document.url, document.source, document.language, document.format,
@@ -58,10 +151,7 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
         phrases.setdefault(paragraph, {})[phrase] = count
     db.executemany(
         "INSERT INTO paragraphs(doc, idx, start, end, phrases) VALUES (?, ?, ?, ?, ?)",
-        [
-            (document.id, p.index, p.start, p.end, phrase_column(phrases.get(p.index)))
-            for p in paragraphs
-        ],
+        [(key, p.index, p.start, p.end, phrase_column(phrases.get(p.index))) for p in paragraphs],
     )
     starts = [p.start for p in paragraphs]
     # fmt: off
@@ -70,7 +160,7 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
         " sent_start, sent_end, paragraph) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
-                m.doc, m.start, m.end, m.label, m.text, m.name, m.name_reason, m.value,
+                key, m.start, m.end, m.label, m.text, m.name, m.name_reason, m.value,
                 m.sentence_start, m.sentence_end, _paragraph_of(starts, m.start),
             )
             for m in extracted.mentions
@@ -81,9 +171,9 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
         "INSERT INTO acronyms(doc, long, short) VALUES (?, ?, ?)",
         [(document.id, long, short) for long, short in extracted.acronyms],
     )
-    write_topics(db, document.id, extracted.topics)
+    write_topics(db, key, extracted.topics)
     names = {(m.start, m.end): (m.label, m.name) for m in extracted.mentions}
-    _write_events(db, extracted.events, starts, names)
+    _write_events(db, key, extracted.events, starts, names)
 
 
 def write_signature(
@@ -109,6 +199,7 @@ def set_duplicate(db: sqlite3.Connection, doc: str, first: str | None) -> None:
 
 def _write_events(
     db: sqlite3.Connection,
+    key: int,
     events: Iterable[Event],
     starts: list[int],
     names: Mapping[tuple[int, int], tuple[str, str]],
@@ -126,7 +217,7 @@ def _write_events(
             " trigger_end, rule, date, date_source, document_date, place_start, place_end,"
             " place_label, place_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                e.doc, e.start, e.end, _paragraph_of(starts, e.start), e.event_type, e.mode,
+                key, e.start, e.end, _paragraph_of(starts, e.start), e.event_type, e.mode,
                 e.trigger_start, e.trigger_end, e.rule, e.date, e.date_source, e.document_date,
                 e.place_start, e.place_end, *place,
             ),
@@ -167,12 +258,12 @@ def _paragraph_of(starts: list[int], offset: int) -> int | None:
     return i if i >= 0 else None
 
 
-def write_topics(db: sqlite3.Connection, doc: str, topics: Iterable[tuple[int, TopicHit]]) -> None:
-    """A document's topic rows: (paragraph index, hit with terms at document offsets)."""
+def write_topics(db: sqlite3.Connection, key: int, topics: Iterable[tuple[int, TopicHit]]) -> None:
+    """A document's topic rows, by its key: (paragraph index, hit with terms at offsets)."""
     db.executemany(
         "INSERT INTO topics(doc, paragraph, topic, score, terms) VALUES (?, ?, ?, ?, ?)",
         [
-            (doc, paragraph, hit.id, round(hit.score, 4),
+            (key, paragraph, hit.id, round(hit.score, 4),
              terms_column((t.start, t.end) for t in hit.terms))
             for paragraph, hit in topics
         ],
@@ -189,8 +280,7 @@ def set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
 
 
 # The corpus-wide figures topic queries read, counted a story once.
-FIGURES_SQL = (
-    f"""
+FIGURES_SQL = f"""
     DELETE FROM topic_stats;
     INSERT INTO topic_stats SELECT topic, count(*), count(DISTINCT doc) FROM topics
         WHERE {_FIRST_COPIES} GROUP BY topic;
@@ -209,9 +299,7 @@ FIGURES_SQL = (
         GROUP BY m.entity, t.topic;
     INSERT OR REPLACE INTO meta(key, value) SELECT 'paragraphs', count(*) FROM paragraphs
         WHERE {_FIRST_COPIES};
-"""
-    + PAIRS_SQL
-)
+""" + pairs_sql(REPRINT_KEYS_SQL)
 
 
 def refresh_stats(db: sqlite3.Connection) -> None:
