@@ -1073,7 +1073,8 @@ class Bench:
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
 
         ways = {"krq ingest --workers 2": ["--workers", "2"],
-                "krq ingest --cluster local:2": ["--cluster", "local:2"]}  # fmt: skip
+                "krq ingest --cluster local:2": ["--cluster", "local:2"],
+                "same, --shared-path": ["--cluster", "local:2", "--shared-path"]}  # fmt: skip
 
         def measures(folder: Path) -> list[Measure]:
             return [
@@ -1135,13 +1136,17 @@ class Bench:
                 f" mentions/s); both: {docs / client:,.0f} docs/s; relink at the end"
                 f" {writer['relink_s']:.2f} s"
             )
+            # With --shared-path the workers read (and sign) the files: the client writes.
+            shared = docs / writer["write_s"] / per_worker if per_worker > 0 else math.nan
+            result.update(workers_fed_shared_path=shared)
             self.say(
                 f"   one worker extracts {per_worker:.1f} docs/s: one client feeds about"
-                f" {feeds:,.0f} workers before it is the bottleneck"
+                f" {feeds:,.0f} workers before it is the bottleneck (with --shared-path, where"
+                f" it only writes: about {shared:,.0f})"
             )
         self.say()
         self.results["cluster"] = result
-        local, dask = (rates[label] for label in ways)
+        local, dask, _shared = (rates[label] for label in ways)
         for kind, index in (("load-adjusted", 1), ("raw", 0)):
             ratio = dask[index] / local[index]
             self.target(
