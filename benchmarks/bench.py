@@ -1153,7 +1153,8 @@ class Bench:
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
 
         ways = {"krq ingest --workers 2": ["--workers", "2"],
-                "krq ingest --cluster local:2": ["--cluster", "local:2"]}  # fmt: skip
+                "krq ingest --cluster local:2": ["--cluster", "local:2"],
+                "same, --shared-path": ["--cluster", "local:2", "--shared-path"]}  # fmt: skip
 
         def measures(folder: Path) -> list[Measure]:
             return [
@@ -1215,13 +1216,17 @@ class Bench:
                 f" mentions/s); both: {docs / client:,.0f} docs/s; relink at the end"
                 f" {writer['relink_s']:.2f} s"
             )
+            # With --shared-path the workers read (and sign) the files: the client writes.
+            shared = docs / writer["write_s"] / per_worker if per_worker > 0 else math.nan
+            result.update(workers_fed_shared_path=shared)
             self.say(
                 f"   one worker extracts {per_worker:.1f} docs/s: one client feeds about"
-                f" {feeds:,.0f} workers before it is the bottleneck"
+                f" {feeds:,.0f} workers before it is the bottleneck (with --shared-path, where"
+                f" it only writes: about {shared:,.0f})"
             )
         self.say()
         self.results["cluster"] = result
-        local, dask = (rates[label] for label in ways)
+        local, dask, _shared = (rates[label] for label in ways)
         for kind, index in (("load-adjusted", 1), ("raw", 0)):
             ratio = dask[index] / local[index]
             self.target(
@@ -1462,6 +1467,11 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="leave out a part (repeatable)",
     )
     parser.add_argument(
+        "--only",
+        choices=["cluster", "russian"],
+        help="run one part alone: cluster (section 2b) or russian (2c), without section 1",
+    )
+    parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when a target is not met"
     )
     args = parser.parse_args(argv)
@@ -1490,16 +1500,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     started = time.perf_counter()
     bench.header(info)
-    seeds_db = bench.seeds_index()
-    bench.queries(seeds_db)
-    if "ingest" not in args.skip:
-        bench.ingest()
-    if "cluster" not in args.skip:
+    if args.only == "cluster":
         bench.cluster()
-    if "russian" not in args.skip:
+    elif args.only == "russian":
         bench.russian()
-    if "big" not in args.skip:
-        bench.big_index(seeds_db)
+    else:
+        seeds_db = bench.seeds_index()
+        bench.queries(seeds_db)
+        if "ingest" not in args.skip:
+            bench.ingest()
+        if "cluster" not in args.skip:
+            bench.cluster()
+        if "russian" not in args.skip:
+            bench.russian()
+        if "big" not in args.skip:
+            bench.big_index(seeds_db)
     bench.verdicts()
     elapsed = time.perf_counter() - started
     bench.say(f"benchmark time: {elapsed / 60:.1f} min")

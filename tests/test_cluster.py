@@ -306,3 +306,22 @@ def test_local_ingests_and_queries_never_import_dask(tmp_path: Path) -> None:
         capture_output=True, text=True, check=False, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-800:]
+
+
+def test_when_every_batch_fails_the_status_is_skipped_documents(
+    krq: Runner, cluster: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i, seed in enumerate(sorted(SEEDS.glob("*.txt"))[:3]):
+        text = seed.read_text(encoding="utf-8") + f"\n\n{POISON}\n"
+        (folder / f"p{i}.txt").write_text(text, encoding="utf-8")
+    cluster.run(_poison)
+    try:
+        done = krq("ingest", folder, "--db", tmp_path / "index.db", "--batch-size", "2",
+                   "--cluster", cluster.scheduler.address)  # fmt: skip
+    finally:
+        cluster.run(_cure)
+    # The files are good: a cluster that cannot extract them is no bad input (status 4).
+    assert done.status == ExitStatus.PARTIAL, done.err
+    assert "0 added, 0 updated, 0 unchanged, 3 skipped" in done.err

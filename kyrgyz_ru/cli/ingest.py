@@ -73,6 +73,14 @@ def ingest_cli(
             "local:N for N processes on this machine; the index is written here.",
         ),
     ] = None,
+    shared_path: Annotated[
+        bool,
+        typer.Option(
+            "--shared-path",
+            help="With --cluster: the workers read the files themselves, from storage every "
+            "node sees at the same path; the client sends paths, not texts.",
+        ),
+    ] = False,
     db: DbOption = None,
     model: ModelOption = None,
 ) -> None:
@@ -87,6 +95,8 @@ def ingest_cli(
     language = check_language(lang)
     fields = _fields(field or [])
     cluster = _cluster(cluster, workers)
+    if shared_path and cluster is None:
+        raise UsageError("--shared-path needs --cluster (or KRQ_CLUSTER): workers read the files")
     path = db or default_path()
     if rebuild:
         check_replaceable(path)  # before any work: nothing but a krq index is ever deleted
@@ -105,6 +115,7 @@ def ingest_cli(
         taxonomy=taxonomy,
         fields=fields,
         cluster=cluster,
+        shared_path=shared_path,
     )
     with ingest_lock(path, exclusive=rebuild, waiting=lambda: _waiting(path)):
         if rebuild:
@@ -123,7 +134,8 @@ def ingest_cli(
         err.print(f"krq: {where}: {note}", markup=False)
     _print_skipped(report.skipped)
     if report.skipped:
-        if done == 0 and not report.unchanged:
+        # Nothing read at all is bad input; documents a cluster failed to extract are not.
+        if done == 0 and not report.unchanged and not report.unextracted:
             raise typer.Exit(ExitStatus.BAD_INPUT)
         raise typer.Exit(ExitStatus.PARTIAL)
 

@@ -53,6 +53,8 @@ class IngestOptions:
     fields: tuple[tuple[str, str], ...] = ()
     # A Dask scheduler (tcp://HOST:PORT) or local:N: extraction runs there (extract.cluster).
     cluster: str | None = None
+    # With a cluster: its workers read the files from storage every node sees (--shared-path).
+    shared_path: bool = False
 
 
 @dataclass
@@ -64,6 +66,8 @@ class IngestReport:
     notes: list[tuple[str, str]] = field(default_factory=list)  # (path, what was assumed)
     mentions: int = 0
     written: int = 0  # new or changed documents committed so far
+    # Of the skipped, documents whose extraction failed on a cluster: not bad input.
+    unextracted: int = 0
     seconds: float = 0.0
 
 
@@ -80,10 +84,12 @@ def ingest(
     found = {os.path.abspath(f): f for f in corpus.discover(paths)}
     files = list(found.values())
     reader = _Reader(index, files, options, report)
-    pending = reader.changed()
+    # With --shared-path the cluster's workers read the files: only they can tell what changed.
+    shared = bool(options.cluster and options.shared_path)
+    pending = iter(()) if shared else reader.changed()
     first = next(pending, None)  # each file is read once: the model loads only if one changed
     knowledge = load_knowledge(extra_knowledge_files(options.knowledge_files))
-    if first is not None:
+    if first is not None or shared:
         # Before the model loads: a read-only or locked index stops the ingest here, and a
         # query meanwhile sees an index being built, not an empty one to fill with the seeds.
         with index.transaction() as db:
@@ -93,9 +99,8 @@ def ingest(
         stored = index.meta("taxonomy")
         taxonomy = load_taxonomy(options.taxonomy or (Path(stored) if stored else None))
         try:
-            _extract(
-                index, itertools.chain([first], pending), reader, knowledge, taxonomy, progress
-            )
+            documents = pending if first is None else itertools.chain([first], pending)
+            _extract(index, documents, reader, knowledge, taxonomy, progress)
         except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: say what was kept
             how = "terminated" if isinstance(stop, Terminated) else "interrupted"
             raise Interrupted(
@@ -106,7 +111,7 @@ def ingest(
         if index.meta("topic_labels") is None:
             with index.transaction() as db:
                 write_topic_labels(db, {t.id: t.label for t in taxonomy.topics})
-    if first is not None or index.meta("stale") == "1":
+    if first is not None or shared or index.meta("stale") == "1":
         relink(index, knowledge, lexicon())
     stored = index.meta("taxonomy") or ""
     wanted = str(options.taxonomy.resolve()) if options.taxonomy else stored
@@ -177,8 +182,30 @@ class _Reader:
         self, document: Document, taken: dict[str, tuple[str, str | None, str]], notes: list[str]
     ) -> Document | None:
         """The document to extract, with its final id; None when unchanged or read already."""
+        placed = self.place(document, taken, notes)
+        if placed is None:
+            return None
+        # After the unchanged ones are set aside: telling a language may load a model.
+        # Kyrgyz and others: no pipeline.
+        document, unread = language.admit(placed, self.options.language)
+        if unread:
+            self.report.skipped.append((self.where(document), unread))
+            return None
+        if document.id in self.stored:
+            self.replaced.add(document.id)
+        return self.mark_reprint(document)
+
+    @staticmethod
+    def where(document: Document) -> str:
+        return document.path if document.line is None else f"{document.path}:{document.line}"
+
+    def place(
+        self, document: Document, taken: dict[str, tuple[str, str | None, str]], notes: list[str]
+    ) -> Document | None:
+        """The document under its final id; None when read already (skipped) or unchanged
+        (counted). Also used by extract.cluster on what workers read (--shared-path)."""
         report = self.report
-        where = document.path if document.line is None else f"{document.path}:{document.line}"
+        where = self.where(document)
         doc_id = self._identify(document, taken)
         if doc_id in taken:
             first = taken[doc_id]
@@ -196,15 +223,7 @@ class _Reader:
         if self.stored.get(doc_id, ("", ""))[0] == document.sha256:
             report.unchanged.append(doc_id)
             return None
-        # After the unchanged ones are set aside: telling a language may load a model.
-        # Kyrgyz and others: no pipeline.
-        document, unread = language.admit(document, self.options.language)
-        if unread:
-            report.skipped.append((where, unread))
-            return None
-        if doc_id in self.stored:
-            self.replaced.add(doc_id)
-        return self._mark_reprint(document)
+        return document
 
     def _identify(self, document: Document, taken: dict[str, tuple[str, str | None, str]]) -> str:
         locator = (document.path, document.record)
@@ -225,13 +244,17 @@ class _Reader:
         candidates += [f"{stem}~{n}" for n in range(2, 10_000)]
         return next(c for c in candidates if c not in self.stored and c not in taken)
 
-    def _mark_reprint(self, document: Document) -> Document:
-        """The document with its signature, and the first copy of its story when it is a
-        reprint of one read earlier in this run or indexed before."""
+    def mark_reprint(
+        self, document: Document, signature: reprints.Signature | None = None
+    ) -> Document:
+        """The document with its signature (given when a worker computed it), and the first
+        copy of its story when it is a reprint of one read earlier in this run or indexed
+        before."""
         if not self.backfilled:
             self.backfilled = True
             self._backfill()
-        signature = reprints.signature(document.text)
+        if signature is None:
+            signature = reprints.signature(document.text)
         first = self._first_copy(document.id, signature)
         self.reprints.add(document.id, signature, first)
         return replace(
@@ -293,9 +316,7 @@ def _extract(
         # Only here is dask imported: a local ingest and every query never load it.
         from kyrgyz_ru.extract.cluster import extract_on_cluster
 
-        stream = extract_on_cluster(
-            options.cluster, documents, options, knowledge, taxonomy, report
-        )
+        stream = extract_on_cluster(options.cluster, documents, reader, knowledge, taxonomy)
     else:
         from kyrgyz_ru.extract.pipeline import analyse, load_pipeline
 
