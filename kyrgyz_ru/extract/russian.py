@@ -98,6 +98,7 @@ class RussianPipeline:
         self._morph: Any = NewsMorphTagger(embedding)
         self._ner: Any = NewsNERTagger(embedding)
         self._knowledge = knowledge
+        self._inflected: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
         self._patterns = self._build_patterns(knowledge)
 
     # -- the knowledge base as lemma patterns ------------------------------------------------
@@ -217,9 +218,15 @@ class RussianPipeline:
                     break
                 inflect = not head_seen
                 head_seen = head_seen or token.pos in ("NOUN", "PROPN")
-                words.append(
-                    inflect_word(self._vocab, token) if inflect else normal_word(token.text)
-                )
+                if not inflect:
+                    words.append(normal_word(token.text))
+                    continue
+                # The same word in the same form inflects the same way: one parse per corpus.
+                key = (token.text, token.pos, tuple(sorted((token.feats or {}).items())))
+                form = self._inflected.get(key)
+                if form is None:
+                    form = self._inflected[key] = str(inflect_word(self._vocab, token))
+                words.append(form)
             forms[(start, end)] = " ".join(words)
         return forms
 
