@@ -634,6 +634,21 @@ def make_corpus(folder: Path, count: int, seed: int, low: int = 4, high: int = 1
         (folder / f"{number:06d}_bench.txt").write_text(text, encoding="utf-8")
 
 
+def remove_index(path: Path) -> None:
+    """An index file and its WAL companions gone, so a run starts from an empty index."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def doc_rates(whole: Measure, one: Measure, count: int) -> tuple[float, float]:
+    """Documents a second of a command on `count` documents: raw (the whole command) and
+    load-adjusted (less the same command on one document: start-up and model loads)."""
+    raw = count / whole.median if whole.ok else math.nan
+    span = whole.median - one.median
+    adjusted = (count - 1) / span if whole.ok and span > 0 else math.nan
+    return raw, adjusted
+
+
 RU_TEXTS = ROOT / "tests" / "data" / "ru"  # Russian paragraphs written for krq's tests
 
 
@@ -687,8 +702,7 @@ def build_big(source: Path, target: Path, count: int, seed: int) -> dict[str, An
     from kyrgyz_ru.store.migrations import KEY_STEP
 
     started = time.perf_counter()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    remove_index(target)
     Index.open(target).close()  # krq's own schema
     db = sqlite3.connect(target, isolation_level=None)
     db.execute("PRAGMA journal_mode = OFF")
@@ -840,8 +854,7 @@ class Bench:
 
     def seeds_index(self) -> Path:
         db = OUT / "seeds.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        remove_index(db)
         result = run([self.krq, "ingest", "--db", db, SEEDS], child_env(db), "seeds-ingest")
         if not result.ok:
             raise SystemExit(f"bench: krq ingest of the seeds failed:\n{tail(result.stderr, 10)}")
@@ -987,8 +1000,7 @@ class Bench:
             return [*command, str(folder)]
 
         def fresh(db: Path) -> None:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            remove_index(db)
 
         dbs = {w: OUT / f"ingest-{w}w.db" for w in (1, 2)}
         one_db = OUT / "ingest-one.db"
@@ -1149,8 +1161,7 @@ class Bench:
         db = OUT / "ingest-cluster.db"
 
         def fresh(_m: Measure | None = None) -> None:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            remove_index(db)
 
         ways = {"krq ingest --workers 2": ["--workers", "2"],
                 "krq ingest --cluster local:2": ["--cluster", "local:2"],
@@ -1176,8 +1187,7 @@ class Bench:
         script.write_text(WRITER_SCRIPT, encoding="utf-8")
         scratch, target = OUT / "writer-extract.db", OUT / "writer.db"
         for path in (scratch, target):
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            remove_index(path)
         progress(f"the writer alone: {args.docs} documents extracted first, then written")
         alone = run([PYTHON, script, corpus, scratch, target], child_env(target), "writer",
                     args.ingest_timeout)  # fmt: skip
@@ -1193,10 +1203,7 @@ class Bench:
         )
         rates: dict[str, tuple[float, float]] = {}
         for m, s in zip(big, small, strict=True):
-            raw = args.docs / m.median if m.ok else math.nan
-            span = m.median - s.median
-            adjusted = (args.docs - 1) / span if m.ok and span > 0 else math.nan
-            rates[m.label] = (raw, adjusted)
+            raw, adjusted = rates[m.label] = doc_rates(m, s, args.docs)
             tree = max((r.tree_rss for r in m.runs), default=0)
             self.say(
                 f"   {m.label:<{width}}  {_s(m.median):>8} {_s(m.cpu):>8} {m.others:>6.2f}"
@@ -1255,8 +1262,7 @@ class Bench:
         db = OUT / "ingest-ru.db"
 
         def fresh(_m: Measure | None = None) -> None:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            remove_index(db)
 
         def measures(folder: Path) -> list[Measure]:
             return [
@@ -1288,10 +1294,7 @@ class Bench:
         width = max(len(m.label) for m in big)
         rates: dict[str, tuple[float, float]] = {}
         for m, s in zip(big, small, strict=True):
-            raw = count / m.median if m.ok else math.nan
-            span = m.median - s.median
-            adjusted = (count - 1) / span if m.ok and span > 0 else math.nan
-            rates[m.label] = (raw, adjusted)
+            raw, adjusted = rates[m.label] = doc_rates(m, s, count)
             self.say(
                 f"   {m.label:<{width}}  {_s(m.median):>8} {_s(m.cpu):>8} {m.others:>6.2f}"
                 f" {_s(s.median):>7} {raw:>8.1f} {adjusted:>8.1f} docs/s{_problem(m, s)}"
