@@ -48,21 +48,18 @@ def _own_date(text: str, inside: list[Mention], lex: EventLexicon) -> Mention | 
     return None
 
 
-def _in_tense(
-    date: str | None, stated: Mention | None, past: bool, published: str | None
-) -> str | None:
+def _in_tense(date: str | None, past_weekday: Mention | None, published: str | None) -> str | None:
     """A weekday named alone is resolved to the nearest one, before or after the article's
     date; a report in the past tense ("On Saturday the leaders held talks") means the one
-    before, so a Saturday after publication moves back a week."""
+    before, so a Saturday after publication moves back a week. `past_weekday` is the
+    sentence's weekday when the sentence is told in the past, else None."""
     if (
-        past
+        past_weekday is not None
         and date is not None
         and published is not None
         and len(date) == 10
         and date > published
-        and stated is not None
-        and stated.value == date
-        and dates.is_bare_weekday(stated.text)
+        and past_weekday.value == date
     ):
         return dates.week_before(date)
     return date
@@ -142,7 +139,14 @@ def extract_events(
         )
         stated = _own_date(text, inside, lex)
         own_date = stated.value if stated is not None else None
-        told_in_past = _told_in_past(text, tokens, starts, (s_start, s_end), lex)
+        # Only a weekday named alone needs the sentence's tense (see _in_tense).
+        past_weekday = (
+            stated
+            if stated is not None
+            and dates.is_bare_weekday(stated.text)
+            and _told_in_past(text, tokens, starts, (s_start, s_end), lex)
+            else None
+        )
         if (
             own_date is None
             and cast.dateline is not None
@@ -198,7 +202,7 @@ def extract_events(
             else:
                 found_matter = frozenset()
             date, place = own_date, own_place if mode == "visit" else own_locative
-            date = _in_tense(date, stated, told_in_past, document.date)
+            date = _in_tense(date, past_weekday, document.date)
             found = tuple(a for a in actors.items if id(a) not in found_matter)
             if sum(1 for x in found if x.name in cast.persons) >= 2:
                 # Two people meet or sign: the states named beside them are the matter
