@@ -324,14 +324,19 @@ def test_an_index_of_schema_7_is_made_compact_with_the_same_answers(
         "SELECT name, sql FROM sqlite_master ORDER BY name",
         "SELECT id, text FROM documents ORDER BY id",
     ]
+    _same_rows(old, fresh_db, stored)
+
+
+def _same_rows(migrated_path: Path, built_path: Path, stored: list[str]) -> None:
+    """A migrated index is at the current schema and holds the rows a new index holds."""
     with (
-        contextlib.closing(sqlite3.connect(old)) as migrated,
-        contextlib.closing(sqlite3.connect(fresh_db)) as built,
+        contextlib.closing(sqlite3.connect(migrated_path)) as migrated,
+        contextlib.closing(sqlite3.connect(built_path)) as built,
     ):
         assert migrated.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         for sql in stored:
             assert migrated.execute(sql).fetchall() == built.execute(sql).fetchall(), sql
-    assert counts(old) == counts(fresh_db)
+    assert counts(migrated_path) == counts(built_path)
 
 
 # Every answer that names, selects, joins or orders by document (the seeds' ids and one).
@@ -370,17 +375,11 @@ def test_an_index_of_schema_9_gets_integer_document_keys_with_the_same_answers(
         "SELECT * FROM events ORDER BY id",
         "SELECT name, sql FROM sqlite_master ORDER BY name",
     ]
-    with (
-        contextlib.closing(sqlite3.connect(old)) as migrated,
-        contextlib.closing(sqlite3.connect(fresh_db)) as built,
-    ):
-        assert migrated.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        for sql in stored:
-            assert migrated.execute(sql).fetchall() == built.execute(sql).fetchall(), sql
+    _same_rows(old, fresh_db, stored)
+    with contextlib.closing(sqlite3.connect(fresh_db)) as built:
         assert built.execute("SELECT DISTINCT typeof(doc) FROM mentions").fetchall() == [
             ("integer",)
         ]
-    assert counts(old) == counts(fresh_db)
 
 
 def test_an_index_of_schema_1_is_migrated_to_the_current_one(
