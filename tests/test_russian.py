@@ -237,3 +237,30 @@ def test_russian_key_phrases_count_every_case_form_as_one() -> None:
     assert [p for p, phrase, _ in found if phrase == "государственный визит"] == [0, 1]
     # The head in the nominative, its genitive complement as written.
     assert "увеличение поставок природного газа" in phrases
+
+
+def test_documents_analysed_together_get_what_each_gets_alone() -> None:
+    # Ingest hands natasha a batch of documents at once (its taggers then run on all their
+    # sentences together): nothing a document yields may depend on its neighbours.
+    pipeline = load_russian(load_knowledge())
+    documents = [
+        Document(path.stem, str(path), path.read_text(encoding="utf-8"), "0")
+        for path in sorted(RU.glob("*.txt"))
+    ]
+    documents.insert(2, Document("blank", "x", "  \n", "0"))  # natasha's NER skips a blank text
+    together = pipeline.analyse_many(documents)
+    assert len(together) == len(documents) > 3
+    for document, batched in zip(documents, together, strict=True):
+        alone = pipeline.analyse(document)
+        assert batched.document is document
+        assert (batched.entities, batched.names, batched.kb_ids) == (
+            alone.entities,
+            alone.names,
+            alone.kb_ids,
+        )
+        assert (batched.tokens, batched.lemmas, batched.sentences) == (
+            alone.tokens,
+            alone.lemmas,
+            alone.sentences,
+        )
+        assert batched.phrase_forms == alone.phrase_forms

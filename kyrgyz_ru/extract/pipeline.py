@@ -5,6 +5,7 @@ This is the only module that imports spaCy, and only when extraction actually ru
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import weakref
@@ -154,15 +155,19 @@ def analyse(
     waiting: deque[tuple[Document, int, bool, Analysis | None]] = deque()
 
     def pieces() -> Iterator[str]:
-        for document in documents:
-            if document.language == "ru":
-                waiting.append((document, 0, True, _russian(document, nlp)))
-                yield ""
-                continue
-            parts = list(_chunks(document.text, limit))
-            for index, (offset, piece) in enumerate(parts):
-                waiting.append((document, offset, index == len(parts) - 1, None))
-                yield piece
+        # Read a batch ahead, as nlp.pipe does: the batch's Russian documents are analysed
+        # together, which natasha does faster than one at a time.
+        for batch in _batches(documents, batch_size):
+            russian = iter(_russian([d for d in batch if d.language == "ru"], nlp))
+            for document in batch:
+                if document.language == "ru":
+                    waiting.append((document, 0, True, next(russian)))
+                    yield ""
+                    continue
+                parts = list(_chunks(document.text, limit))
+                for index, (offset, piece) in enumerate(parts):
+                    waiting.append((document, offset, index == len(parts) - 1, None))
+                    yield piece
 
     current: Analysis | None = None
     for doc in nlp.pipe(pieces(), batch_size=batch_size, n_process=n_process):
@@ -178,12 +183,20 @@ def analyse(
             current = None
 
 
-def _russian(document: Document, nlp: Language) -> Analysis:
+def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    it = iter(documents)
+    while batch := list(itertools.islice(it, max(1, size))):
+        yield batch
+
+
+def _russian(documents: list[Document], nlp: Language) -> list[Analysis]:
+    if not documents:
+        return []  # natasha is loaded only when a Russian document comes
     from kyrgyz_ru.extract.knowledge import load_knowledge
     from kyrgyz_ru.extract.russian import load_russian
 
     knowledge = _KNOWLEDGE.get(nlp) or load_knowledge()
-    return load_russian(knowledge).analyse(document)
+    return load_russian(knowledge).analyse_many(documents)
 
 
 def split_sentence(text: str, start: int, end: int, sentences: list[tuple[int, int]]) -> None:

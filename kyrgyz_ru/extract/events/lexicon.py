@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,14 @@ class StateInfo:
     # Stems of demonyms in a language that inflects them («российск»: российский, российской,
     # российско-...): a word is the demonym when a short ending follows the stem.
     demonym_stems: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class _StateIndex:
+    by_name: dict[str, StateInfo]
+    by_demonym: dict[str, StateInfo]
+    by_stem: dict[str, StateInfo]
+    by_city: dict[str, StateInfo]
 
 
 _ENDING = 3  # letters of an adjective's ending after its stem («-ому», «-ий»)
@@ -102,19 +110,35 @@ class EventLexicon:
     months: tuple[re.Pattern[str], ...]  # January..December, matched at a word's start
 
     def state_of_name(self, name: str) -> StateInfo | None:
-        key = name.casefold().removeprefix("the ")
-        return next((s for s in self.states if key in s.names), None)
+        return self._states.by_name.get(name.casefold().removeprefix("the "))
 
     def state_of_demonym(self, word: str) -> StateInfo | None:
         key = word.casefold()
-        found = next((s for s in self.states if key in s.demonyms), None)
+        states = self._states
+        found = states.by_demonym.get(key)
         if found is not None or not key.isalpha():
             return found
         for cut in range(max(1, len(key) - _ENDING), len(key)):
-            found = next((s for s in self.states if key[:cut] in s.demonym_stems), None)
+            found = states.by_stem.get(key[:cut])
             if found is not None:
                 return found
         return None
+
+    @cached_property
+    def _states(self) -> _StateIndex:
+        # Asked for every name and adjective of every sentence with a trigger: a dict look-up,
+        # not a scan of the states. The first state listed wins a name two of them claim.
+        index = _StateIndex({}, {}, {}, {})
+        for state in self.states:
+            for name in state.names:
+                index.by_name.setdefault(name, state)
+            for demonym in state.demonyms:
+                index.by_demonym.setdefault(demonym, state)
+            for stem in state.demonym_stems:
+                index.by_stem.setdefault(stem, state)
+            for city in state.cities:
+                index.by_city.setdefault(city, state)
+        return index
 
     def month(self, word: str) -> int | None:
         """1..12 for a month's name or abbreviation ("Nov.", «июля»), else None."""
@@ -122,8 +146,7 @@ class EventLexicon:
         return next((i + 1 for i, m in enumerate(self.months) if m.match(key)), None)
 
     def state_of_city(self, name: str) -> StateInfo | None:
-        key = name.casefold()
-        return next((s for s in self.states if key in s.cities), None)
+        return self._states.by_city.get(name.casefold())
 
 
 def _words(items: list[str]) -> re.Pattern[str]:

@@ -38,31 +38,50 @@ class Lemmas:
         return cls(" ".join(lemmas), at, ends)
 
 
-def _matches(
-    pattern: re.Pattern[str],
-    text: str,
-    start: int,
-    end: int,
-    tokens: list[Token],
-    starts: list[int],
-    lemmas: Lemmas | None,
-) -> list[tuple[int, int]]:
-    """Where the pattern matches the sentence text[start:end], in the text's offsets: on its
-    words, or on its lemmas and mapped back to the words they are the lemmas of."""
-    if lemmas is None:
-        return [(start + m.start(), start + m.end()) for m in pattern.finditer(text[start:end])]
-    first = bisect.bisect_left(starts, start)
-    last = bisect.bisect_left(starts, end)
-    if first >= last:
-        return []
-    base = lemmas.at[first]
-    view = lemmas.text[base : lemmas.ends[last - 1]]
-    found = []
-    for m in pattern.finditer(view):
-        a = bisect.bisect_right(lemmas.at, base + m.start()) - 1
-        b = bisect.bisect_right(lemmas.at, base + m.end() - 1) - 1
-        found.append((tokens[a].start, tokens[b].end))
-    return found
+@dataclass(frozen=True)
+class _Sentence:
+    """What one sentence's triggers are matched on: its words, or its lemmas (`base` is where
+    they begin in the document's lemma string). Cut once a sentence, not once a trigger."""
+
+    view: str
+    start: int
+    base: int
+    tokens: list[Token]
+    lemmas: Lemmas | None
+
+    @classmethod
+    def of(
+        cls,
+        text: str,
+        start: int,
+        end: int,
+        tokens: list[Token],
+        starts: list[int],
+        lemmas: Lemmas | None,
+    ) -> _Sentence:
+        if lemmas is None:
+            return cls(text[start:end], start, 0, tokens, None)
+        first = bisect.bisect_left(starts, start)
+        last = bisect.bisect_left(starts, end)
+        if first >= last:
+            return cls("", start, 0, tokens, lemmas)
+        base = lemmas.at[first]
+        return cls(lemmas.text[base : lemmas.ends[last - 1]], start, base, tokens, lemmas)
+
+    def matches(self, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+        """Where the pattern matches, in the text's offsets: on the words, or on the lemmas
+        and mapped back to the words they are the lemmas of."""
+        lemmas = self.lemmas
+        if lemmas is None:
+            return [
+                (self.start + m.start(), self.start + m.end()) for m in pattern.finditer(self.view)
+            ]
+        found = []
+        for m in pattern.finditer(self.view):
+            a = bisect.bisect_right(lemmas.at, self.base + m.start()) - 1
+            b = bisect.bisect_right(lemmas.at, self.base + m.end() - 1) - 1
+            found.append((self.tokens[a].start, self.tokens[b].end))
+        return found
 
 
 def tag_at(tokens: list[Token], starts: list[int], at: int) -> str:
@@ -101,10 +120,13 @@ def find_hits(
     lemmas: Lemmas | None = None,
 ) -> list[Hit]:
     hits: list[Hit] = []
-    if not _matches(lex.any_trigger, text, start, end, tokens, starts, lemmas):
+    sentence = _Sentence.of(text, start, end, tokens, starts, lemmas)
+    if not lex.any_trigger.search(sentence.view):
         return hits  # one pass instead of one a trigger, for the many sentences with none
     for trigger in lex.triggers:
-        for a, b in _matches(trigger.pattern, text, start, end, tokens, starts, lemmas):
+        if not trigger.pattern.search(sentence.view):
+            continue
+        for a, b in sentence.matches(trigger.pattern):
             if trigger.tags and tag_at(tokens, starts, a) not in trigger.tags:
                 continue
             if _governed(text[start:a], text[b:end], lex):
