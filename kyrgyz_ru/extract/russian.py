@@ -146,16 +146,21 @@ class RussianPipeline:
         for doc in docs:
             doc.segment(self._segmenter)
             sentences.extend(doc.sents)
+        # Shortest first: a batch is padded to its longest member, so neighbours of like
+        # length waste least (a quarter of the taggers' time on the bench's texts).
+        sentences.sort(key=lambda s: len(s.tokens))
         tagged = self._morph.map([[t.text for t in s.tokens] for s in sentences])
         for sentence, markup in zip(sentences, tagged, strict=True):
             for token, tag in zip(sentence.tokens, markup.tokens, strict=True):
                 token.pos, token.feats = tag.pos, tag.feats
         spans: list[list[Any]] = [[] for _ in docs]
         # natasha's own tag_ner skips a blank text, and so must this (its tokeniser finds none).
-        filled = [i for i, d in enumerate(documents) if d.text.strip()]
-        for i, markup in zip(
-            filled, self._ner.map([documents[i].text for i in filled]), strict=True
-        ):
+        filled = sorted(
+            (i for i, d in enumerate(documents) if d.text.strip()),
+            key=lambda i: len(docs[i].tokens),
+        )
+        texts = [documents[i].text for i in filled]
+        for i, markup in zip(filled, self._ner.map(texts), strict=True):
             spans[i] = list(markup.spans)
         return [self._read(d, doc, s) for d, doc, s in zip(documents, docs, spans, strict=True)]
 
