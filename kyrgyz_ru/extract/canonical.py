@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -94,6 +95,8 @@ def romanise(text: str) -> str:
     return "".join(out)
 
 
+# Asked for every pair of names a document's people are compared by: one computation a name.
+@lru_cache(maxsize=65536)
 def translit_key(text: str) -> str:
     """Romanisations of one Cyrillic name written alike: Zhaparov, Dzhaparov and Japarov;
     Kazakbayev and Kazakbaev; Sergey and Sergei; and the Cyrillic name itself, romanised

@@ -631,8 +631,12 @@ def _in_cyrillic(text: str) -> bool:
     """A text in a Cyrillic script (more Cyrillic letters than Latin in its first 2,000
     characters): extract/dates_ru.py reads it. An English text quoting a Russian word is not."""
     sample = text[:2000]
-    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in sample)
-    return cyrillic > 0 and cyrillic > sum(ch.isascii() and ch.isalpha() for ch in sample)
+    cyrillic = len(_CYRILLIC_LETTER.findall(sample))
+    return cyrillic > 0 and cyrillic > len(_LATIN_LETTER.findall(sample))
+
+
+_CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
 
 
 # Resolves every relative form, so recognition does not depend on the article's date.
