@@ -11,6 +11,7 @@ similarity of the two shingle sets)."""
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 import struct
 from collections.abc import Iterable, Iterator
@@ -95,7 +96,8 @@ def similarity(a: Signature, b: Signature) -> float:
     """The share of signature values two documents agree on: an estimate of their Jaccard."""
     if not a.values or len(a.values) != len(b.values):
         return 0.0
-    return sum(x == y for x, y in zip(a.values, b.values, strict=True)) / len(a.values)
+    # map(eq) rather than a generator: a new document is compared with every candidate.
+    return sum(map(operator.eq, a.values, b.values)) / len(a.values)
 
 
 class Finder:
