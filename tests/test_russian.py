@@ -264,3 +264,27 @@ def test_documents_analysed_together_get_what_each_gets_alone() -> None:
             alone.sentences,
         )
         assert batched.phrase_forms == alone.phrase_forms
+
+
+def test_the_per_word_caches_stay_bounded_and_change_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kyrgyz_ru.extract import russian
+
+    documents = [
+        Document(path.stem, str(path), path.read_text(encoding="utf-8"), "0")
+        for path in sorted(RU.glob("*.txt"))
+    ]
+    shared = load_russian(load_knowledge()).analyse_many(documents)
+    monkeypatch.setattr(russian, "_CACHED", 50)
+    small = russian.RussianPipeline(load_knowledge())  # its caches start empty
+    bounded = [small.analyse(d) for d in documents]
+    assert len(small._lemma_of) <= 50 and len(small._word_keys) <= 50
+    assert len(small._inflected) <= 50
+    for a, b in zip(shared, bounded, strict=True):
+        assert (a.entities, a.names, a.lemmas, a.phrase_forms) == (
+            b.entities,
+            b.names,
+            b.lemmas,
+            b.phrase_forms,
+        )

@@ -97,7 +97,8 @@ def similarity(a: Signature, b: Signature) -> float:
     if not a.values or len(a.values) != len(b.values):
         return 0.0
     # map(eq) rather than a generator: a new document is compared with every candidate.
-    return sum(map(operator.eq, a.values, b.values)) / len(a.values)
+    agreed: int = sum(map(operator.eq, a.values, b.values))
+    return agreed / len(a.values)
 
 
 class Finder:

@@ -169,10 +169,12 @@ class RussianPipeline:
         return [self._read(d, doc, s) for d, doc, s in zip(documents, docs, spans, strict=True)]
 
     def _lemma(self, text: str, pos: str, feats: dict[str, str]) -> str:
-        # The same word with the same tags has the same lemma: one look-up a corpus.
-        key = (text, pos, tuple(sorted(feats.items())))
+        # The same word with the same tags has the same lemma: one look-up a corpus. (The tags
+        # in the order the tagger wrote them: another order is only a second look-up.)
+        key = (text, pos, tuple(feats.items()))
         lemma = self._lemma_of.get(key)
         if lemma is None:
+            _bound(self._lemma_of)
             found = self._vocab.lemmatize(text, pos, feats)
             lemma = self._lemma_of[key] = str(found or text).casefold().replace("ё", "е")
         return lemma
@@ -265,9 +267,10 @@ class RussianPipeline:
                     words.append(normal_word(token.text))
                     continue
                 # The same word in the same form inflects the same way: one parse per corpus.
-                key = (token.text, token.pos, tuple(sorted((token.feats or {}).items())))
+                key = (token.text, token.pos, tuple((token.feats or {}).items()))
                 form = self._inflected.get(key)
                 if form is None:
+                    _bound(self._inflected)
                     form = self._inflected[key] = str(inflect_word(self._vocab, token))
                 words.append(form)
             forms[(start, end)] = " ".join(words)
@@ -356,6 +359,7 @@ class RussianPipeline:
         # Asked for each word of each name tried, and the same words recur: one set a word.
         found = self._word_keys.get((word.lemma, word.text))
         if found is None:
+            _bound(self._word_keys)
             keys = {word.lemma, word.text.casefold().replace("ё", "е")}
             if word.text[:1].isupper():
                 keys |= self._lemmas(word.text)
@@ -388,6 +392,16 @@ class RussianPipeline:
             found.append((i, i + n, match.label, match.entity_id, match.alias))
             i += n
         return found
+
+
+_CACHED = 200_000  # entries a cache keeps: some 50 MB, whatever the size of an archive
+
+
+def _bound(cache: dict[Any, Any]) -> None:
+    """Start a per-word cache afresh when full: a long ingest keeps its memory flat, and the
+    words of the next documents fill it again within a few of them."""
+    if len(cache) >= _CACHED:
+        cache.clear()
 
 
 def _split_words(name: str) -> list[str]:
