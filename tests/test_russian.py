@@ -288,3 +288,14 @@ def test_the_per_word_caches_stay_bounded_and_change_nothing(
             b.lemmas,
             b.phrase_forms,
         )
+
+
+def test_several_workers_read_russian_as_one_process_does(
+    krq: Runner, ru_db: Path, tmp_path: Path
+) -> None:
+    # With --workers, Russian documents go to worker processes of their own (spaCy's workers
+    # read English only), small batches so that several are in flight at once.
+    db = tmp_path / "workers.db"
+    assert krq("ingest", "--db", db, "--workers", "2", "--batch-size", "3", RU).status == 0
+    for kind in ((), ("--events",), ("--paragraphs",)):
+        assert krq("export", *kind, "--db", db).out == krq("export", *kind, "--db", ru_db).out

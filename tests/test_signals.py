@@ -1,5 +1,6 @@
-"""Ctrl-C and SIGTERM during an ingest: real processes, two spaCy workers, checked for status,
-stderr, leftover processes and an index that holds whole documents only."""
+"""Ctrl-C and SIGTERM during an ingest: real processes, two spaCy workers (and two natasha
+workers for Russian), checked for status, stderr, leftover processes and an index that holds
+whole documents only."""
 
 from __future__ import annotations
 
@@ -13,21 +14,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS
+from tests.conftest import DATA, SEEDS
 
 pytestmark = pytest.mark.slow
 DOCUMENTS = 60
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Sixty distinct articles made from the seeds: enough work to be stopped in the middle."""
+@pytest.fixture(scope="module", params=["English", "Russian"])
+def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Sixty distinct articles made from the seeds (or the Russian test articles, which
+    --workers sends to worker processes of their own): enough work to stop in the middle."""
     folder = tmp_path_factory.mktemp("signals") / "corpus"
     folder.mkdir()
-    seeds = sorted(SEEDS.glob("*.txt"))
+    english = request.param == "English"
+    sources = sorted((SEEDS if english else DATA / "ru").glob("*.txt"))
+    ending = "Copy number {}." if english else "Копия номер {}."
     for i in range(DOCUMENTS):
-        text = seeds[i % len(seeds)].read_text(encoding="utf-8")
-        (folder / f"doc{i:03d}.txt").write_text(f"{text}\n\nCopy number {i}.\n", encoding="utf-8")
+        text = sources[i % len(sources)].read_text(encoding="utf-8")
+        (folder / f"doc{i:03d}.txt").write_text(f"{text}\n\n{ending.format(i)}\n", encoding="utf-8")
     return folder
 
 

@@ -19,6 +19,8 @@ from kyrgyz_ru.extract.knowledge import KnowledgeBase
 from kyrgyz_ru.records import Document, Span, Token
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
+
     from spacy.language import Language
 
 MODEL_ENV = "KRQ_MODEL"
@@ -146,22 +148,28 @@ def analyse(
 ) -> Iterator[Analysis]:
     """Stream documents through the pipeline; a text longer than nlp.max_length goes in pieces.
 
-    A Russian document (its `language` is "ru") is read by the Russian pipeline instead, in
-    this process, and takes its turn in the stream as an empty text, so order is kept."""
+    A Russian document (its `language` is "ru") is read by the Russian pipeline instead (in
+    this process, or with n_process > 1 in as many worker processes of its own) and takes its
+    turn in the stream as an empty text, so order is kept."""
     limit = max(1000, min(nlp.max_length - 1, PIECE))
+    knowledge = _KNOWLEDGE.get(nlp)
+    russian = _RussianWorkers(knowledge, n_process) if n_process > 1 else None
 
     # Plain strings go to nlp.pipe, their context waits here in order (nlp.pipe keeps it):
     # with as_tuples spaCy would tokenise in this process and ship whole Docs to the workers.
-    waiting: deque[tuple[Document, int, bool, Analysis | None]] = deque()
+    waiting: deque[tuple[Document, int, bool, _Russian | None]] = deque()
 
     def pieces() -> Iterator[str]:
         # Read a batch ahead, as nlp.pipe does: the batch's Russian documents are analysed
         # together, which natasha does faster than one at a time.
         for batch in _batches(documents, batch_size):
-            russian = iter(_russian([d for d in batch if d.language == "ru"], nlp))
+            found = [d for d in batch if d.language == "ru"]
+            ready: _Russian | None = None
+            if found:
+                ready = russian.submit(found) if russian else _Russian(_russian(found, knowledge))
             for document in batch:
-                if document.language == "ru":
-                    waiting.append((document, 0, True, next(russian)))
+                if ready is not None and document.language == "ru":
+                    waiting.append((document, 0, True, ready))
                     yield ""
                     continue
                 parts = list(_chunks(document.text, limit))
@@ -170,17 +178,21 @@ def analyse(
                     yield piece
 
     current: Analysis | None = None
-    for doc in nlp.pipe(pieces(), batch_size=batch_size, n_process=n_process):
-        document, offset, last, ready = waiting.popleft()
-        if ready is not None:
-            yield ready
-            continue
-        if current is None:
-            current = Analysis(document)
-        _collect(doc, offset, current)
-        if last:
-            yield current
-            current = None
+    try:
+        for doc in nlp.pipe(pieces(), batch_size=batch_size, n_process=n_process):
+            document, offset, last, later = waiting.popleft()
+            if later is not None:
+                yield later.take(document)
+                continue
+            if current is None:
+                current = Analysis(document)
+            _collect(doc, offset, current)
+            if last:
+                yield current
+                current = None
+    finally:
+        if russian is not None:
+            russian.stop()
 
 
 def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -189,14 +201,105 @@ def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document
         yield batch
 
 
-def _russian(documents: list[Document], nlp: Language) -> list[Analysis]:
-    if not documents:
-        return []  # natasha is loaded only when a Russian document comes
+def _russian(documents: list[Document], knowledge: KnowledgeBase | None) -> list[Analysis]:
+    # natasha is imported and loaded only when a Russian document comes.
     from kyrgyz_ru.extract.knowledge import load_knowledge
     from kyrgyz_ru.extract.russian import load_russian
 
-    knowledge = _KNOWLEDGE.get(nlp) or load_knowledge()
-    return load_russian(knowledge).analyse_many(documents)
+    return load_russian(knowledge or load_knowledge()).analyse_many(documents)
+
+
+class _Russian:
+    """A batch's Russian analyses, in the batch's order, handed out one document at a time:
+    at once, or when a worker process has sent them."""
+
+    def __init__(
+        self, analyses: list[Analysis] | None = None, pending: Future[list[Analysis]] | None = None
+    ) -> None:
+        self._analyses = deque(analyses or [])
+        self._pending = pending
+
+    def take(self, document: Document) -> Analysis:
+        if self._pending is not None:
+            self._analyses.extend(self._pending.result())
+            self._pending = None
+        analysis = self._analyses.popleft()
+        analysis.document = document  # the caller's own record, not the worker's copy of it
+        return analysis
+
+
+class _RussianWorkers:
+    """Russian documents analysed in worker processes when the ingest asks for several (spaCy's
+    workers run the English pipeline and cannot read Russian). The workers are forked from this
+    process, like spaCy's, so they inherit its signal handlers and stop with it; each loads
+    natasha once, and batches go to whichever is free, several in flight. A process pool
+    executor, not multiprocessing.Pool: a Pool whose worker is killed (Ctrl-C stops them
+    all) deadlocks when terminated, an executor only reports itself broken."""
+
+    def __init__(self, knowledge: KnowledgeBase | None, processes: int) -> None:
+        self._extra = knowledge.sources[1:] if knowledge is not None else ()
+        self._processes = processes
+        self._pool: Executor | None = None  # started at the first Russian batch
+
+    def submit(self, documents: list[Document]) -> _Russian:
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(
+                self._processes,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_russian_worker,
+                initargs=(self._extra,),
+            )
+        return _Russian(pending=self._pool.submit(_analyse_in_worker, documents))
+
+    def stop(self) -> None:
+        # Every result was taken, or the ingest is stopping: nothing is left to wait for.
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+_WORKER_KNOWLEDGE: list[KnowledgeBase] = []
+
+
+def _start_russian_worker(extra: tuple[str, ...]) -> None:
+    from pathlib import Path
+
+    from kyrgyz_ru.extract.knowledge import load_knowledge
+
+    _one_blas_thread()
+    _WORKER_KNOWLEDGE[:] = [load_knowledge(Path(p) for p in extra)]
+
+
+def _one_blas_thread() -> None:
+    """natasha's taggers multiply matrices with numpy's OpenBLAS, which runs a thread a core.
+    Workers doing so on the same cores spin against each other (half again as slow as one
+    thread each, measured on a busy machine), so each worker keeps one thread: set by the
+    library's own setter, found as threadpoolctl finds it. OPENBLAS_NUM_THREADS would be
+    read too late: the library was loaded before the fork."""
+    import ctypes
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:
+        return  # not Linux: the workers keep the library's default
+    for path in paths:
+        library = ctypes.CDLL(path)
+        for name in (
+            "scipy_openblas_set_num_threads64_",
+            "openblas_set_num_threads64_",
+            "openblas_set_num_threads",
+        ):
+            setter = getattr(library, name, None)
+            if setter is not None:
+                setter(1)
+                break
+
+
+def _analyse_in_worker(documents: list[Document]) -> list[Analysis]:
+    return _russian(documents, _WORKER_KNOWLEDGE[0] if _WORKER_KNOWLEDGE else None)
 
 
 def split_sentence(text: str, start: int, end: int, sentences: list[tuple[int, int]]) -> None:
