@@ -786,6 +786,9 @@ def build_big(source: Path, target: Path, count: int, seed: int) -> dict[str, An
         (step,),
     )
     db.execute("INSERT INTO main.names SELECT * FROM src.names")
+    # Mentions name their entity by its key (schema 11), which the relink keeps for the
+    # entities that stay: the copies' keys are the source's.
+    db.execute("INSERT INTO main.entities SELECT * FROM src.entities")
     db.execute("INSERT OR REPLACE INTO main.meta SELECT * FROM src.meta")
     db.execute("COMMIT")
     copied = time.perf_counter()

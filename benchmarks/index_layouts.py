@@ -9,8 +9,11 @@ migration would, then VACUUMs it and reads dbstat, so that the figures are bytes
 of a packed file (a freshly built index has some free space in its pages: the bench's own
 figure is a few percent higher). The steps are cumulative, in the order of what they save for
 the code they would touch; the ordering lines time the one query shape an integer key makes
-harder (a listing ordered by document id). On an index of schema 10 or later, which has the
-integer keys, that step is skipped. docs/performance.md ("Index size") reports runs.
+harder (a listing ordered by document id). On an index of schema 10, which has the integer
+document keys, that step is skipped; the next five are what schema 11 built, so an index of
+schema 11 is only reported as it is (the last step, mentions clustered by (document, start),
+is not built: measure it on a schema-10 index). docs/performance.md ("Index size") reports
+runs.
 """
 
 from __future__ import annotations
@@ -110,22 +113,67 @@ def actor_layout(db: sqlite3.Connection) -> None:
 
 def clustered_mentions(db: sqlite3.Connection) -> None:
     """Mentions stored in (document, start) order with no rowid: the index by document goes
-    ((doc, start) is unique: a mention is one span of one document)."""
+    ((doc, start) is unique: a mention is one span of one document). The other indexes of
+    mentions, as the steps before left them, are made again."""
+    indexes = [
+        sql
+        for name, sql in db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'mentions'"
+            " AND sql IS NOT NULL"
+        )
+        if name != "mentions_doc"
+    ]
     columns = [r[1] for r in db.execute("PRAGMA table_info(mentions)") if r[1] != "id"]
+    entity = {r[1]: r[2] for r in db.execute("PRAGMA table_info(mentions)")}["entity"]
     _rebuild(
         db, "mentions",
         "(doc INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, label TEXT NOT NULL,"
         " text TEXT NOT NULL, name TEXT, name_reason TEXT NOT NULL, value TEXT,"
-        " sent_start INTEGER NOT NULL, sent_end INTEGER NOT NULL, paragraph INTEGER, entity TEXT,"
+        " sent_start INTEGER NOT NULL, sent_end INTEGER NOT NULL, paragraph INTEGER,"
+        f" entity {entity},"
         " PRIMARY KEY(doc, start)) WITHOUT ROWID",
         f"SELECT {', '.join(columns)} FROM mentions",
     )  # fmt: skip
-    for sql in (
-        "CREATE INDEX mentions_name ON mentions(label, coalesce(nullif(name, ''), text))",
-        "CREATE INDEX mentions_entity ON mentions(entity, doc, paragraph)",
-        "CREATE INDEX mentions_timeline ON mentions(label, value, doc, start) WHERE label = 'DATE'",
-    ):
+    for sql in indexes:
         db.execute(sql)
+
+
+def entity_keys(db: sqlite3.Connection) -> None:
+    """Entities get an integer key; mentions name their entity by it (the text id, such as
+    `person:sergey-lavrov`, stays in entities). The small per-entity tables (names, aliases,
+    entity_topics, entity_pairs) keep the text id: a row or a few per entity."""
+    columns = [r[1] for r in db.execute("PRAGMA table_info(entities)")]
+    _rebuild(
+        db, "entities", f"(key INTEGER PRIMARY KEY, {', '.join(columns)})",
+        f"SELECT row_number() OVER (ORDER BY id), {', '.join(columns)} FROM entities ORDER BY id",
+    )  # fmt: skip
+    db.execute("CREATE UNIQUE INDEX entities_id ON entities(id)")
+    db.execute("CREATE INDEX entities_rank ON entities(label, mentions DESC)")
+    indexes = [
+        sql
+        for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'mentions'"
+            " AND sql IS NOT NULL"
+        )
+    ]
+    columns = [r[1] for r in db.execute("PRAGMA table_info(mentions)")]
+    _rebuild(
+        db, "mentions",
+        "(id INTEGER PRIMARY KEY, doc INTEGER NOT NULL, start INTEGER NOT NULL,"
+        " end INTEGER NOT NULL, label TEXT NOT NULL, text TEXT NOT NULL, name TEXT NOT NULL,"
+        " name_reason TEXT NOT NULL, value TEXT, sent_start INTEGER NOT NULL,"
+        " sent_end INTEGER NOT NULL, paragraph INTEGER, entity INTEGER)",
+        f"SELECT {', '.join('e.key' if c == 'entity' else 'm.' + c for c in columns)}"
+        " FROM mentions m LEFT JOIN entities e ON e.id = m.entity ORDER BY m.id",
+    )  # fmt: skip
+    for sql in indexes:
+        db.execute(sql)
+
+
+def no_name_index(db: sqlite3.Connection) -> None:
+    """No index of mentions by name: a relink finds the mentions of a name whose entity
+    changed through the index by entity (those of its old entity, or the unlinked ones)."""
+    db.execute("DROP INDEX mentions_name")
 
 
 def integer_scores(db: sqlite3.Connection) -> None:
@@ -137,10 +185,12 @@ def integer_scores(db: sqlite3.Connection) -> None:
 
 STEPS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("integer document key in every child table", integer_keys),
+    ("integer entity key in mentions", entity_keys),
     ("mention names only where they differ from the words", mention_names),
     ("event actors: clustered by event, coded role", actor_layout),
-    ("mentions clustered by (document, start)", clustered_mentions),
     ("topic scores as integers", integer_scores),
+    ("no index of mentions by name", no_name_index),
+    ("mentions clustered by (document, start)", clustered_mentions),
 )
 
 
@@ -193,6 +243,10 @@ def main() -> None:
     db.execute("VACUUM")
     _report(db, "as built (packed)", documents, text)
     keyed = "key" in {r[1] for r in db.execute("PRAGMA table_info(documents)")}
+    if "key" in {r[1] for r in db.execute("PRAGMA table_info(entities)")}:
+        print("schema 11 or later: its layout is the steps below but the last; nothing to apply")
+        db.close()
+        return
     for label, step in STEPS:
         if step is integer_keys and keyed:  # schema 10 on: the index has them already
             _ordering(db)

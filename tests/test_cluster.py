@@ -71,7 +71,8 @@ def _dump(db: Path) -> Dump:
     """Everything the index holds that a query can see, in a canonical order: row ids and
     ingest times aside (they follow the order in which batches arrive)."""
     skip = {
-        ("documents", "ingested_at"), ("documents", "key"), ("mentions", "id"), ("events", "id")
+        ("documents", "ingested_at"), ("documents", "key"), ("mentions", "id"), ("events", "id"),
+        ("entities", "key"),
     }  # fmt: skip
     # Keys depend on the order documents were written in: a document is named by its id.
     keyed = {"paragraphs", "mentions", "topics", "events"}
@@ -84,6 +85,9 @@ def _dump(db: Path) -> Dump:
             columns = [
                 "(SELECT id FROM documents WHERE key = doc)"
                 if table in keyed and r[1] == "doc"
+                # Mentions name their entity by its key (schema 11): by its text id here.
+                else "(SELECT id FROM entities e WHERE e.key = entity)"
+                if table == "mentions" and r[1] == "entity"
                 else r[1]
                 for r in con.execute(f"PRAGMA table_info({table})")
                 if (table, r[1]) not in skip

@@ -171,14 +171,19 @@ def signature(db: sqlite3.Connection, doc: str) -> Signature:
 
 
 def linked_state(db: sqlite3.Connection) -> Signature:
-    """What linking made of all the documents: entities, names, aliases and each link."""
+    """What linking made of all the documents: entities, names, aliases and each link. Entities
+    by their text id: their integer keys (schema 11) depend on the order names were linked in."""
     return (
-        db.execute("SELECT * FROM entities ORDER BY id").fetchall(),
+        db.execute(
+            "SELECT id, label, name, kb, wikidata, description, mentions, docs FROM entities"
+            " ORDER BY id"
+        ).fetchall(),
         db.execute("SELECT * FROM names ORDER BY label, name").fetchall(),
         db.execute("SELECT * FROM aliases ORDER BY entity, alias").fetchall(),
         db.execute(
-            "SELECT d.id, m.start, m.label, m.entity FROM mentions m"
-            " JOIN documents d ON d.key = m.doc ORDER BY d.id, m.start, m.label"
+            "SELECT d.id, m.start, m.label, e.id FROM mentions m"
+            " JOIN documents d ON d.key = m.doc LEFT JOIN entities e ON e.key = m.entity"
+            " ORDER BY d.id, m.start, m.label"
         ).fetchall(),
     )
 
@@ -413,9 +418,11 @@ def _version(path: Path) -> int:
 def test_a_full_disk_stops_the_ingest_with_a_message_and_a_sound_index(
     lab: Lab, tmp_path: Path
 ) -> None:
-    size = (lab.root / "ref-new.db").stat().st_size * 3 // 2
+    size = (lab.root / "ref-new.db").stat().st_size * 2
     # The index and its write-ahead log (every commit writes whole pages of each table and
-    # index it touches) outgrow this part way through the ingest.
+    # index it touches) outgrow this part way through the ingest. Twice the index: the log
+    # does not shrink with the index (schema 11's index is smaller; 1.5 times it filled up
+    # before the first document was kept).
     with tmpfs(tmp_path / "small", f"{size // 1024}k") as mount:
         db = mount / "index.db"
         run = lab.server.run([lab.ingest(db)])["runs"][0]

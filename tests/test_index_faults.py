@@ -191,6 +191,63 @@ def test_an_older_index_is_migrated_in_place(krq: Runner, fresh_db: Path, next_s
         assert db.execute("SELECT count(*) FROM feeds").fetchone()[0] == 0
 
 
+# Schema 10's tables as migration 11 found them: mentions named their entity by its text id
+# and stored every name; actors had a rowid, an index by event, roles and reasons in words;
+# topic scores were floats; mentions had an index by (label, name).
+_SCHEMA_10 = """
+    CREATE TABLE old_entities(
+        id TEXT PRIMARY KEY, label TEXT NOT NULL, name TEXT NOT NULL, kb TEXT, wikidata TEXT,
+        description TEXT NOT NULL DEFAULT '', mentions INTEGER NOT NULL DEFAULT 0,
+        docs INTEGER NOT NULL DEFAULT 0);
+    INSERT INTO old_entities SELECT id, label, name, kb, wikidata, description, mentions, docs
+        FROM entities ORDER BY key DESC;
+    CREATE TABLE old_mentions(
+        id INTEGER PRIMARY KEY, doc INTEGER NOT NULL, start INTEGER NOT NULL,
+        end INTEGER NOT NULL, label TEXT NOT NULL, text TEXT NOT NULL, name TEXT NOT NULL,
+        name_reason TEXT NOT NULL, value TEXT, sent_start INTEGER NOT NULL,
+        sent_end INTEGER NOT NULL, paragraph INTEGER, entity TEXT);
+    INSERT INTO old_mentions SELECT m.id, m.doc, m.start, m.end, m.label, m.text,
+        coalesce(m.name, m.text), m.name_reason, m.value, m.sent_start, m.sent_end,
+        m.paragraph, e.id FROM mentions m LEFT JOIN entities e ON e.key = m.entity;
+    CREATE TABLE old_event_actors(
+        event INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+        text TEXT NOT NULL, role TEXT NOT NULL, reason TEXT NOT NULL, label TEXT, name TEXT);
+    INSERT INTO old_event_actors SELECT event, start, end, text,
+        CASE role WHEN 's' THEN 'source' WHEN 'r' THEN 'recipient' ELSE 'participant' END,
+        coalesce(reason, 'named'), label, name FROM event_actors ORDER BY event, seq;
+    CREATE TABLE old_topics(
+        doc INTEGER NOT NULL, paragraph INTEGER NOT NULL, topic TEXT NOT NULL,
+        score REAL NOT NULL, terms TEXT NOT NULL, PRIMARY KEY(doc, paragraph, topic))
+        WITHOUT ROWID;
+    INSERT INTO old_topics SELECT doc, paragraph, topic, round(score / 10000.0, 4), terms
+        FROM topics;
+    DROP TABLE entities;
+    DROP TABLE mentions;
+    DROP TABLE event_actors;
+    DROP TABLE topics;
+    ALTER TABLE old_entities RENAME TO entities;
+    ALTER TABLE old_mentions RENAME TO mentions;
+    ALTER TABLE old_event_actors RENAME TO event_actors;
+    ALTER TABLE old_topics RENAME TO topics;
+    CREATE INDEX entities_rank ON entities(label, mentions DESC);
+    CREATE INDEX mentions_doc ON mentions(doc, start);
+    CREATE INDEX mentions_name ON mentions(label, name);
+    CREATE INDEX mentions_entity ON mentions(entity, doc, paragraph);
+    CREATE INDEX mentions_timeline ON mentions(label, value, doc, start) WHERE label = 'DATE';
+    CREATE INDEX event_actors_event ON event_actors(event);
+    CREATE INDEX event_actors_name ON event_actors(label, name) WHERE name IS NOT NULL;
+    CREATE INDEX topics_rank ON topics(topic, score DESC, doc, paragraph);
+    PRAGMA user_version = 10;
+"""
+
+
+def back_to_schema_10(db: sqlite3.Connection) -> None:
+    """Undo migration 11 on a current index, as schema 10's krq wrote its tables (entities,
+    here written in reverse, in another rowid order than id order)."""
+    db.executescript(_SCHEMA_10)
+    db.commit()
+
+
 # Schema 9's tables that named their document by its text id (migration 10 keyed them).
 _SCHEMA_9 = """
     CREATE TABLE old_documents(
@@ -258,6 +315,7 @@ _SCHEMA_9 = """
 def back_to_schema_9(db: sqlite3.Connection) -> None:
     """Undo migration 10 on a current index: every table names its document by the text id,
     documents have no key (and, written here in reverse, another rowid order than id order)."""
+    back_to_schema_10(db)
     db.executescript(_SCHEMA_9)
     db.commit()
 
@@ -380,6 +438,63 @@ def test_an_index_of_schema_9_gets_integer_document_keys_with_the_same_answers(
         assert built.execute("SELECT DISTINCT typeof(doc) FROM mentions").fetchall() == [
             ("integer",)
         ]
+
+
+# Answers that name, select, count or order by entity, or show actors' roles and reasons and
+# topic scores (the seeds' names).
+_BY_ENTITY = [
+    ["show", "Lavrov", "--json"], ["show", "CSTO", "--json"], ["show", "Japarov", "--json"],
+    ["entities", "--type", "date", "--json"], ["entities", "--search", "lav", "--json"],
+    ["mentions", "Kyrgyzstan", "--json"],
+    ["topics", "--org", "CSTO", "--person", "Lavrov", "--json"],
+    ["topics", "--org", "CSTO", "--since", "2010", "--json"],
+    ["timeline", "--org", "CSTO", "--json"],
+    ["events", "--actor", "Japarov", "--actor", "Putin", "--json"],
+    ["events", "--person", "Lavrov", "--type", "CONSULT", "--json"],
+    ["network", "--by", "sentences", "--format", "json"],
+    ["network", "--by", "paragraphs", "--format", "json"],
+    ["trend", "--person", "Lavrov", "--by", "year", "--json"],
+    ["trend", "--topic", "diplomacy", "--json"],
+]  # fmt: skip
+
+
+def test_an_index_of_schema_10_gets_integer_entity_keys_with_the_same_answers(
+    krq: Runner, fresh_db: Path, tmp_path: Path
+) -> None:
+    """Migration 11 gives entities integer keys (in id order) that mentions name them by, stores
+    a mention's name only where it differs from its words, actors by (event, seq) with coded
+    roles and reasons, topic scores as integers: every answer and every stored row is what a
+    new index holds."""
+    queries = _BY_DOCUMENT + _BY_ENTITY
+    expected = [krq(*q, "--db", fresh_db).out for q in queries]
+    old = tmp_path / "schema10.db"
+    copy_index(fresh_db, old)
+    with contextlib.closing(sqlite3.connect(old)) as db:
+        back_to_schema_10(db)
+        assert db.execute("SELECT DISTINCT typeof(entity) FROM mentions").fetchall() == [("text",)]
+        assert db.execute("SELECT count(*) FROM event_actors WHERE role = 'source'").fetchone()[0]
+    assert [krq(*q, "--db", old).out for q in queries] == expected
+    stored = [
+        "SELECT * FROM entities ORDER BY key",
+        "SELECT * FROM mentions ORDER BY id",
+        "SELECT * FROM event_actors ORDER BY event, seq",
+        "SELECT * FROM topics ORDER BY doc, paragraph, topic",
+        "SELECT * FROM names ORDER BY label, name",
+        "SELECT * FROM aliases ORDER BY entity, alias",
+        "SELECT * FROM entity_topics ORDER BY entity, topic",
+        "SELECT * FROM entity_paragraphs ORDER BY entity",
+        "SELECT * FROM entity_pairs ORDER BY entity, other",
+        "SELECT name, sql FROM sqlite_master ORDER BY name",
+    ]
+    _same_rows(old, fresh_db, stored)
+    with contextlib.closing(sqlite3.connect(fresh_db)) as built:
+        assert built.execute("SELECT DISTINCT typeof(entity) FROM mentions").fetchall() == [
+            ("integer",)
+        ]
+        # Names equal to their words are not stored; the others are.
+        assert built.execute("SELECT count(*) FROM mentions WHERE name = text").fetchone()[0] == 0
+        assert built.execute("SELECT count(*) FROM mentions WHERE name IS NULL").fetchone()[0]
+        assert built.execute("SELECT count(*) FROM mentions WHERE name IS NOT NULL").fetchone()[0]
 
 
 def test_an_index_of_schema_1_is_migrated_to_the_current_one(

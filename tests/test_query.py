@@ -62,7 +62,9 @@ def test_a_selection_intersects_entities_and_dates(db: sqlite3.Connection) -> No
         named = {
             r[0]
             for r in db.execute(
-                "SELECT entity FROM mentions WHERE doc = ? AND paragraph = ?", (doc, paragraph)
+                "SELECT e.id FROM mentions m JOIN entities e ON e.key = m.entity"
+                " WHERE m.doc = ? AND m.paragraph = ?",
+                (doc, paragraph),
             )
         }
         assert {csto, lavrov} <= named

@@ -27,7 +27,10 @@ def test_terminal_bars_name_what_was_counted(krq: Runner, seeds_db: Path) -> Non
 
 def test_counts_add_up_to_the_mentions(krq: Runner, seeds_db: Path) -> None:
     with sqlite3.connect(seeds_db) as db:
-        (mentions,) = db.execute("SELECT count(*) FROM mentions WHERE entity = 'csto'").fetchone()
+        (mentions,) = db.execute(
+            "SELECT count(*) FROM mentions"
+            " WHERE entity = (SELECT key FROM entities WHERE id = 'csto')"
+        ).fetchone()
     rows = json.loads(
         krq("trend", "--db", seeds_db, "--org", "CSTO", "--by", "year", "--date-of", "document",
             "--json").out

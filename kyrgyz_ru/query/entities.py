@@ -14,6 +14,7 @@ from kyrgyz_ru.normalise import LABELS, alias_key
 from kyrgyz_ru.query.documents import check_doc
 from kyrgyz_ru.query.selection import Scope
 from kyrgyz_ru.query.texts import DocumentTexts
+from kyrgyz_ru.store.migrations import ENTITY_KEY_SQL, SCORE_SCALE
 from kyrgyz_ru.store.writes import read_terms
 
 FUZZY_SCORE = 85  # below this a name "matches nothing"
@@ -111,7 +112,7 @@ def entities(
         scoped, args = scope.around(doc).condition("m.doc")
         sql = (
             "SELECT e.id, e.name, e.label, count(*) AS n, count(DISTINCT m.doc), e.wikidata"
-            f" FROM mentions m JOIN entities e ON e.id = m.entity WHERE {scoped}"
+            f" FROM mentions m JOIN entities e ON e.key = m.entity WHERE {scoped}"
         )
         if doc is not None:
             check_doc(db, doc)
@@ -243,7 +244,7 @@ def entities_by_id(db: sqlite3.Connection, ids: Sequence[str]) -> list[EntityRow
 
 _MENTION_SQL = (
     "SELECT m.doc, m.start, m.end, m.text, m.label, e.name, m.value, m.sent_start, m.sent_end,"
-    " m.entity FROM mentions m LEFT JOIN entities e ON e.id = m.entity"
+    " e.id FROM mentions m LEFT JOIN entities e ON e.key = m.entity"
 )
 _MentionColumns = tuple[int, int, int, str, str, "str | None", "str | None", int, int, "str | None"]
 
@@ -264,7 +265,7 @@ def mentions(
     scope: Scope = Scope(),
 ) -> list[MentionRow]:
     scoped, args = scope.around(doc).condition("m.doc")
-    sql = _MENTION_SQL + f" WHERE m.entity = ? AND {scoped}"
+    sql = _MENTION_SQL + f" WHERE m.entity = {ENTITY_KEY_SQL} AND {scoped}"
     args = [entity_id, *args]
     if doc is not None:
         check_doc(db, doc)
@@ -282,7 +283,7 @@ def count_mentions(
     db: sqlite3.Connection, entity_id: str, doc: str | None, scope: Scope = Scope()
 ) -> int:
     scoped, args = scope.around(doc).condition("m.doc")
-    sql = f"SELECT count(*) FROM mentions m WHERE m.entity = ? AND {scoped}"
+    sql = f"SELECT count(*) FROM mentions m WHERE m.entity = {ENTITY_KEY_SQL} AND {scoped}"
     if doc is not None:
         sql += " AND m.doc = (SELECT key FROM documents WHERE id = ?)"
         args.append(doc)
@@ -304,7 +305,8 @@ def show(db: sqlite3.Connection, entity: EntityRow) -> EntityDetail:
     # An entity of a large corpus is named in thousands of documents: the listing shows the
     # SHOWN ones with most mentions (entity.docs says how many there are).
     documents = db.execute(
-        "SELECT d.id, c.n FROM (SELECT doc, count(*) AS n FROM mentions WHERE entity = ?"
+        "SELECT d.id, c.n FROM (SELECT doc, count(*) AS n FROM mentions"
+        f" WHERE entity = {ENTITY_KEY_SQL}"
         " GROUP BY doc ORDER BY n DESC, doc LIMIT ?) AS c JOIN documents d ON d.key = c.doc",
         (entity.id, SHOWN),
     ).fetchall()
@@ -313,9 +315,11 @@ def show(db: sqlite3.Connection, entity: EntityRow) -> EntityDetail:
     grouped: dict[str, tuple[int, set[str], list[str]]] = {}
     for text, name, name_reason, doc, count in db.execute(
         "SELECT text, name, name_reason, (SELECT id FROM documents WHERE key = doc), sum(n)"
-        " FROM (SELECT m.text, m.name,"
+        # A mention's name is stored only where it differs from its words: NULL is its words.
+        " FROM (SELECT m.text, coalesce(m.name, m.text) AS name,"
         " m.name_reason, m.doc, count(*) AS n, row_number() OVER (PARTITION BY m.text,"
-        " m.name, m.name_reason ORDER BY m.doc) AS k FROM mentions m WHERE m.entity = ?"
+        " m.name, m.name_reason ORDER BY m.doc) AS k FROM mentions m"
+        f" WHERE m.entity = {ENTITY_KEY_SQL}"
         " GROUP BY m.text, m.name, m.name_reason, m.doc)"
         # The documents beyond the first SHOWN of each form are counted, not listed.
         " GROUP BY text, name, name_reason, CASE WHEN k <= ? THEN doc END",
@@ -368,6 +372,6 @@ def paragraph_records(db: sqlite3.Connection) -> Iterator[dict[str, object]]:
                       "topics": topics}  # fmt: skip
         if topic is not None:
             words = [texts.cut(doc, a, b) for a, b in read_terms(terms)]
-            topics.append({"id": topic, "score": score, "terms": words})
+            topics.append({"id": topic, "score": score / SCORE_SCALE, "terms": words})
     if record is not None:
         yield record

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from kyrgyz_ru.errors import UsageError
 from kyrgyz_ru.query.selection import Scope
 from kyrgyz_ru.query.texts import DocumentTexts
+from kyrgyz_ru.store.migrations import NAMED, ROLE_CODES
 
 # PLOVER's categories and the modes the specification gives them (../shared/spec/events.md).
 EVENT_TYPES = (
@@ -21,6 +22,7 @@ EVENT_TYPES = (
 )  # fmt: skip
 MODES = ("visit", "meet", "call", "summit", "sign", "agree")
 _WHEN = "coalesce(e.date, e.document_date)"
+_ROLES = {code: role for role, code in ROLE_CODES.items()}  # as stored -> the role
 
 
 @dataclass(frozen=True)
@@ -248,10 +250,10 @@ def _complete(db: sqlite3.Connection, rows: list[EventRow], texts: DocumentTexts
     marks = ",".join("?" * len(by_id))
     seen: dict[int, set[str]] = {r.id: set() for r in rows}
     for event, text, role, reason, entity, name, label in db.execute(
-        "SELECT a.event, a.text, a.role, a.reason, n.entity, x.name, x.label"
+        f"SELECT a.event, a.text, a.role, coalesce(a.reason, '{NAMED}'), n.entity, x.name, x.label"
         " FROM event_actors a LEFT JOIN names n ON n.label = a.label AND n.name = a.name"
         f" LEFT JOIN entities x ON x.id = n.entity WHERE a.event IN ({marks})"
-        " ORDER BY a.event, a.rowid",
+        " ORDER BY a.event, a.seq",
         list(by_id),
     ):
         # Two references to one entity ("Lavrov ... he") are one actor.
@@ -262,7 +264,8 @@ def _complete(db: sqlite3.Connection, rows: list[EventRow], texts: DocumentTexts
         resolved = entity is not None and name is not None
         by_id[event].actors.append(
             Actor(name if resolved else text, entity if resolved else None,
-                  label if resolved else None, text, role, reason if resolved else "unresolved")
+                  label if resolved else None, text, _ROLES.get(role, role),
+                  reason if resolved else "unresolved")
         )  # fmt: skip
     for event, entity, name in db.execute(
         "SELECT e.id, n.entity, x.name FROM events e JOIN names n ON n.label = e.place_label"

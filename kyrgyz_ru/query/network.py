@@ -141,8 +141,9 @@ def _cooccurrence_edges(
         )
         args.append(chosen.topic)
     units = (
-        f"SELECT DISTINCT m.doc, {unit} AS unit, m.entity, d.date FROM mentions m"
-        " JOIN entities n ON n.id = m.entity JOIN documents d ON d.key = m.doc"
+        # The entity's text id: edges name (and order) their ends by it.
+        f"SELECT DISTINCT m.doc, {unit} AS unit, n.id AS entity, d.date FROM mentions m"
+        " JOIN entities n ON n.key = m.entity JOIN documents d ON d.key = m.doc"
         f" WHERE {' AND '.join(conditions)}"
     )
     # Each entity that must be named keeps only the units that name it, one step after another.

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from kyrgyz_ru.errors import UsageError
 from kyrgyz_ru.normalise import ISO_DATE, is_iso_date
 from kyrgyz_ru.query.documents import document_condition
-from kyrgyz_ru.store.migrations import REPRINT_KEYS_SQL
+from kyrgyz_ru.store.migrations import ENTITY_KEY_SQL, REPRINT_KEYS_SQL
 
 
 def check_date(value: str | None, option: str) -> str | None:
@@ -78,7 +78,7 @@ class Selection:
         args: list[object] = []
         for entity in self.entities:
             parts.append(
-                "SELECT DISTINCT doc, paragraph FROM mentions WHERE entity = ?"
+                f"SELECT DISTINCT doc, paragraph FROM mentions WHERE entity = {ENTITY_KEY_SQL}"
                 " AND paragraph IS NOT NULL"
             )
             args.append(entity)
@@ -95,7 +95,7 @@ class Selection:
         args: list[object] = []
         for entity in self.entities:
             parts.append(
-                "EXISTS (SELECT 1 FROM mentions x WHERE x.entity = ?"
+                f"EXISTS (SELECT 1 FROM mentions x WHERE x.entity = {ENTITY_KEY_SQL}"
                 f" AND x.doc = {doc} AND x.paragraph = {paragraph})"
             )
             args.append(entity)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from kyrgyz_ru.query.selection import Selection
 from kyrgyz_ru.query.texts import DocumentTexts
+from kyrgyz_ru.store.migrations import ENTITY_KEY_SQL
 
 
 @dataclass
@@ -37,7 +38,8 @@ def timeline(
         sql += (
             # Bounded on both sides, the sentence's mentions are one short range of the
             # (doc, start) index; with only a lower bound SQLite reads to the document's end.
-            " AND EXISTS (SELECT 1 FROM mentions x WHERE x.doc = m.doc AND x.entity = ?"
+            " AND EXISTS (SELECT 1 FROM mentions x WHERE x.doc = m.doc"
+            f" AND x.entity = {ENTITY_KEY_SQL}"
             " AND x.start >= m.sent_start AND x.start < m.sent_end AND x.end <= m.sent_end)"
         )
         args.append(entity)
@@ -64,7 +66,7 @@ def timeline(
         sentence = texts.cut(doc, s_start, s_end)
         named: dict[str, list[str]] = {"PERSON": [], "ORG": [], "PLACE": []}
         for label, name in db.execute(
-            "SELECT DISTINCT m.label, e.name FROM mentions m JOIN entities e ON e.id = m.entity"
+            "SELECT DISTINCT m.label, e.name FROM mentions m JOIN entities e ON e.key = m.entity"
             " WHERE m.doc = ? AND m.start >= ? AND m.end <= ? AND m.label != 'DATE'"
             " ORDER BY m.start",
             (doc, s_start, s_end),

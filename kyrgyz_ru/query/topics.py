@@ -13,6 +13,7 @@ from pathlib import Path
 from kyrgyz_ru.query.selection import Selection
 from kyrgyz_ru.query.texts import DocumentTexts
 from kyrgyz_ru.store.index import Index
+from kyrgyz_ru.store.migrations import ENTITY_KEY_SQL, SCORE_SCALE
 from kyrgyz_ru.store.writes import read_terms
 
 PHRASES_SHOWN = 5
@@ -165,7 +166,7 @@ def _sample_sql(selection: Selection, topic: str | None) -> tuple[str, list[obje
         )
         where, args = rest.condition("c.doc", "c.paragraph")
         sql = (
-            "SELECT c.doc, c.paragraph FROM mentions c WHERE c.entity = ?"
+            f"SELECT c.doc, c.paragraph FROM mentions c WHERE c.entity = {ENTITY_KEY_SQL}"
             f" AND c.paragraph IS NOT NULL AND {where}"
         )
         args = [first, *args]
@@ -209,7 +210,7 @@ def evidence(
         args.append(limit)
     texts = DocumentTexts(db)
     return [
-        Evidence(texts.id(doc), idx, start, end, score, texts.cut(doc, start, end),
+        Evidence(texts.id(doc), idx, start, end, score / SCORE_SCALE, texts.cut(doc, start, end),
                  [(texts.cut(doc, a, b), a, b) for a, b in read_terms(terms)])
         for doc, idx, start, end, score, terms in db.execute(sql, args).fetchall()
     ]  # fmt: skip

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from kyrgyz_ru.errors import UsageError
 from kyrgyz_ru.query.events import EventFilter, event_conditions
 from kyrgyz_ru.query.selection import Scope
+from kyrgyz_ru.store.migrations import ENTITY_KEY_SQL
 
 PERIODS = ("day", "week", "month", "year")
 DATE_OF = ("text", "document")
@@ -142,7 +143,7 @@ def _dates(
             " min(abs(x.start - m.start)), d.date AS day FROM mentions m"
             " JOIN documents d ON d.key = m.doc LEFT JOIN mentions x ON x.doc = m.doc"
             f" AND {_KNOWN} AND x.start >= m.sent_start AND x.end <= m.sent_end"
-            f" WHERE m.entity = ? AND {scoped} GROUP BY m.id) GROUP BY said, day",
+            f" WHERE m.entity = {ENTITY_KEY_SQL} AND {scoped} GROUP BY m.id) GROUP BY said, day",
             [spec.entity, *args],
         ).fetchall()
     if wanted.what == "paragraphs":

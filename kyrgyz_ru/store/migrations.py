@@ -67,6 +67,24 @@ REPRINT_KEYS_SQL = "SELECT key FROM documents WHERE duplicate_of > ''"
 PAIRS_SQL = pairs_sql(REPRINTS_SQL)
 
 
+# A text entity id (`person:sergey-lavrov`) as the integer key mentions name it by (schema 11
+# on): a scalar subquery, evaluated once, which the index by entity then serves.
+ENTITY_KEY_SQL = "(SELECT key FROM entities WHERE id = ?)"
+# A mention's in-document name: stored only where it differs from its words (schema 11 on).
+MENTION_NAME_SQL = "coalesce(name, text)"
+# Event actors' roles as stored (schema 11 on): one letter each.
+ROLE_CODES = {"source": "s", "recipient": "r", "participant": "p"}
+ROLE_CASE = (
+    "CASE role "
+    + " ".join(f"WHEN '{r}' THEN '{c}'" for r, c in ROLE_CODES.items())
+    + " ELSE role END"
+)
+# The reason of an actor named by a mention of its own, stored as NULL (the commonest).
+NAMED = "named"
+# Topic scores (4 decimals) are stored as integers in ten-thousandths (schema 11 on).
+SCORE_SCALE = 10_000
+
+
 # Documents' integer keys are this far apart in id order: a document whose id sorts between
 # two others takes a key between theirs with no renumbering (store.writes.document_key), and
 # 100,000 documents still fit keys of 3 bytes (up to 8,388,607).
@@ -337,6 +355,68 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX events_when ON events(coalesce(date, document_date));
         CREATE INDEX events_place ON events(place_label, place_name)
             WHERE place_name IS NOT NULL;
+        """,
+    ),
+    # The index was 3.5 times the text (100,000 documents). What this step changes, measured
+    # on the bench's index (bytes a document, docs/performance.md, benchmarks/index_layouts.py):
+    # - entities get an integer key and mentions name their entity by it (the text id, such as
+    #   `person:sergey-lavrov`, was in every mention and its index by entity). Keys do not
+    #   follow id order (a relink keeps the keys of the entities that stay, since mentions hold
+    #   them, and gives new ones the next): no listing is ordered by entity key. The small
+    #   tables of one row or a few per entity (names, aliases, entity_topics, entity_pairs)
+    #   keep the text id.
+    # - a mention's name is stored only where it differs from its words (NULL for 89%).
+    # - no index of mentions by (label, name): only a relink looked mentions up by name, and it
+    #   now finds those of a name whose entity changed through the index by entity.
+    # - event actors are stored by (event, seq), with no rowid and no index by event; a role
+    #   is one letter and the commonest reason ("named") is NULL.
+    # - topic scores (4 decimals) are integers in ten-thousandths.
+    Migration(
+        "integer entity keys and compact mentions, actors and scores",
+        f"""
+        CREATE TABLE new_entities(
+            key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, label TEXT NOT NULL,
+            name TEXT NOT NULL, kb TEXT, wikidata TEXT, description TEXT NOT NULL DEFAULT '',
+            mentions INTEGER NOT NULL DEFAULT 0, docs INTEGER NOT NULL DEFAULT 0);
+        INSERT INTO new_entities SELECT row_number() OVER (ORDER BY id), id, label, name, kb,
+            wikidata, description, mentions, docs FROM entities ORDER BY id;
+        CREATE TABLE new_mentions(
+            id INTEGER PRIMARY KEY, doc INTEGER NOT NULL, start INTEGER NOT NULL,
+            end INTEGER NOT NULL, label TEXT NOT NULL, text TEXT NOT NULL, name TEXT,
+            name_reason TEXT NOT NULL, value TEXT, sent_start INTEGER NOT NULL,
+            sent_end INTEGER NOT NULL, paragraph INTEGER, entity INTEGER);
+        INSERT INTO new_mentions SELECT m.id, m.doc, m.start, m.end, m.label, m.text,
+            nullif(m.name, m.text), m.name_reason, m.value, m.sent_start, m.sent_end,
+            m.paragraph, e.key FROM mentions m LEFT JOIN new_entities e ON e.id = m.entity
+            ORDER BY m.id;
+        CREATE TABLE new_event_actors(
+            event INTEGER NOT NULL, seq INTEGER NOT NULL, start INTEGER NOT NULL,
+            end INTEGER NOT NULL, text TEXT NOT NULL, role TEXT NOT NULL, reason TEXT,
+            label TEXT, name TEXT, PRIMARY KEY(event, seq)) WITHOUT ROWID;
+        INSERT INTO new_event_actors SELECT event,
+            row_number() OVER (PARTITION BY event ORDER BY rowid) - 1, start, end, text,
+            {ROLE_CASE}, nullif(reason, '{NAMED}'), label, name FROM event_actors;
+        CREATE TABLE new_topics(
+            doc INTEGER NOT NULL, paragraph INTEGER NOT NULL, topic TEXT NOT NULL,
+            score INTEGER NOT NULL, terms TEXT NOT NULL, PRIMARY KEY(doc, paragraph, topic))
+            WITHOUT ROWID;
+        INSERT INTO new_topics SELECT doc, paragraph, topic,
+            CAST(round(score * {SCORE_SCALE:d}) AS INTEGER), terms FROM topics;
+        DROP TABLE entities;
+        DROP TABLE mentions;
+        DROP TABLE event_actors;
+        DROP TABLE topics;
+        ALTER TABLE new_entities RENAME TO entities;
+        ALTER TABLE new_mentions RENAME TO mentions;
+        ALTER TABLE new_event_actors RENAME TO event_actors;
+        ALTER TABLE new_topics RENAME TO topics;
+        CREATE INDEX entities_rank ON entities(label, mentions DESC);
+        CREATE INDEX mentions_doc ON mentions(doc, start);
+        CREATE INDEX mentions_entity ON mentions(entity, doc, paragraph);
+        CREATE INDEX mentions_timeline ON mentions(label, value, doc, start)
+            WHERE label = 'DATE';
+        CREATE INDEX event_actors_name ON event_actors(label, name) WHERE name IS NOT NULL;
+        CREATE INDEX topics_rank ON topics(topic, score DESC, doc, paragraph);
         """,
     ),
 )

@@ -12,8 +12,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from kyrgyz_ru.store.migrations import (
+    ENTITY_KEY_SQL,
     KEY_STEP,
+    MENTION_NAME_SQL,
+    NAMED,
     REPRINT_KEYS_SQL,
+    ROLE_CODES,
+    SCORE_SCALE,
     pack_text,
     pairs_sql,
     statements,
@@ -160,7 +165,9 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
         " sent_start, sent_end, paragraph) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
-                key, m.start, m.end, m.label, m.text, m.name, m.name_reason, m.value,
+                # The name only where it differs from the words (MENTION_NAME_SQL reads it).
+                key, m.start, m.end, m.label, m.text, None if m.name == m.text else m.name,
+                m.name_reason, m.value,
                 m.sentence_start, m.sentence_end, _paragraph_of(starts, m.start),
             )
             for m in extracted.mentions
@@ -223,12 +230,13 @@ def _write_events(
             ),
         )  # fmt: skip
         db.executemany(
-            "INSERT INTO event_actors(event, start, end, text, role, reason, label, name)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO event_actors(event, seq, start, end, text, role, reason, label, name)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (row.lastrowid, a.start, a.end, a.text, a.role, a.reason,
+                (row.lastrowid, seq, a.start, a.end, a.text, ROLE_CODES.get(a.role, a.role),
+                 None if a.reason == NAMED else a.reason,
                  *(nobody if a.reason == "unresolved" else named.get((a.start, a.end), nobody)))
-                for a in e.actors
+                for seq, a in enumerate(e.actors)
             ],
         )  # fmt: skip
 
@@ -263,11 +271,17 @@ def write_topics(db: sqlite3.Connection, key: int, topics: Iterable[tuple[int, T
     db.executemany(
         "INSERT INTO topics(doc, paragraph, topic, score, terms) VALUES (?, ?, ?, ?, ?)",
         [
-            (key, paragraph, hit.id, round(hit.score, 4),
+            (key, paragraph, hit.id, stored_score(hit.score),
              terms_column((t.start, t.end) for t in hit.terms))
             for paragraph, hit in topics
         ],
     )  # fmt: skip
+
+
+def stored_score(score: float) -> int:
+    """A topic score as stored: rounded to 4 decimals, in ten-thousandths (an integer takes 2
+    or 3 bytes where a float takes 8)."""
+    return round(round(score, 4) * SCORE_SCALE)
 
 
 def write_topic_labels(db: sqlite3.Connection, labels: Mapping[str, str]) -> None:
@@ -288,15 +302,15 @@ FIGURES_SQL = f"""
     INSERT INTO phrase_stats SELECT j.key, count(*) FROM paragraphs p, json_each(p.phrases) j
         WHERE p.phrases IS NOT NULL AND p.{_FIRST_COPIES} GROUP BY j.key;
     DELETE FROM entity_paragraphs;
-    INSERT INTO entity_paragraphs SELECT entity, count(*) FROM (SELECT DISTINCT entity, doc,
+    INSERT INTO entity_paragraphs SELECT e.id, count(*) FROM (SELECT DISTINCT entity, doc,
         paragraph FROM mentions WHERE entity IS NOT NULL AND paragraph IS NOT NULL
-        AND {_FIRST_COPIES}) GROUP BY entity;
+        AND {_FIRST_COPIES}) AS m JOIN entities e ON e.key = m.entity GROUP BY m.entity;
     DELETE FROM entity_topics;
-    INSERT INTO entity_topics SELECT m.entity, t.topic, count(*), count(DISTINCT m.doc)
+    INSERT INTO entity_topics SELECT e.id, t.topic, count(*), count(DISTINCT m.doc)
         FROM (SELECT DISTINCT entity, doc, paragraph FROM mentions
               WHERE entity IS NOT NULL AND paragraph IS NOT NULL AND {_FIRST_COPIES}) AS m
         JOIN topics t ON t.doc = m.doc AND t.paragraph = m.paragraph
-        GROUP BY m.entity, t.topic;
+        JOIN entities e ON e.key = m.entity GROUP BY m.entity, t.topic;
     INSERT OR REPLACE INTO meta(key, value) SELECT 'paragraphs', count(*) FROM paragraphs
         WHERE {_FIRST_COPIES};
 """ + pairs_sql(REPRINT_KEYS_SQL)
@@ -309,7 +323,10 @@ def refresh_stats(db: sqlite3.Connection) -> None:
 
 
 def write_links(db: sqlite3.Connection, links: Mapping[tuple[str, str], Link]) -> None:
-    """Link every (label, name) to its entity, then rebuild entities, counts and aliases."""
+    """Link every (label, name) to its entity, then rebuild entities, counts and aliases.
+
+    Mentions name their entity by its integer key (schema 11): an entity that stays keeps its
+    key, so that only the mentions of names whose entity changed are rewritten."""
     old = {
         (label, name): entity
         for label, name, entity in db.execute("SELECT label, name, entity FROM names")
@@ -319,61 +336,75 @@ def write_links(db: sqlite3.Connection, links: Mapping[tuple[str, str], Link]) -
         "INSERT INTO names(label, name, entity, reason) VALUES (?, ?, ?, ?)",
         [(label, name, ln.entity_id, ln.reason) for (label, name), ln in links.items()],
     )
-    # Only names whose entity changed touch the mentions table: relinking stays cheap.
+    rows: dict[str, tuple[str, str, str, str | None, str | None, str]] = {}
+    for ln in links.values():
+        if ln.entity_id not in rows:
+            kb = ln.kb
+            rows[ln.entity_id] = (
+                ln.entity_id, ln.label, ln.display, kb.id if kb else None,
+                kb.wikidata if kb else None, kb.description if kb else "",
+            )  # fmt: skip
+    # Entities that stay keep their key; new ones (dates named for the first time among them)
+    # take the next keys in id order, so that a new index's keys follow id order.
+    dates = [
+        str(r[0])
+        for r in db.execute(
+            "SELECT DISTINCT 'date:' || coalesce(value, text) FROM mentions"
+            " WHERE label = 'DATE' AND entity IS NULL"
+        )
+    ]
+    for entity in dates:
+        rows.setdefault(entity, (entity, "DATE", entity[5:], None, None, ""))
     db.executemany(
-        "UPDATE mentions SET entity = ? WHERE label = ? AND name = ?",
+        "INSERT INTO entities(id, label, name, kb, wikidata, description) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(id) DO UPDATE SET label = excluded.label, name = excluded.name,"
+        " kb = excluded.kb, wikidata = excluded.wikidata, description = excluded.description",
+        [rows[entity] for entity in sorted(rows)],
+    )
+    # Only names whose entity changed touch the mentions table: relinking stays cheap. Their
+    # mentions are found through the index by entity: those of the old entity (new mentions,
+    # not linked yet, are linked below).
+    db.executemany(
+        f"UPDATE mentions SET entity = {ENTITY_KEY_SQL} WHERE entity = {ENTITY_KEY_SQL}"
+        f" AND label = ? AND {MENTION_NAME_SQL} = ?",
         [
-            (ln.entity_id, label, name)
+            (ln.entity_id, old[label, name], label, name)
             for (label, name), ln in links.items()
-            if old.get((label, name)) != ln.entity_id
+            if old.get((label, name), ln.entity_id) != ln.entity_id
         ],
     )
     db.execute(
-        "UPDATE mentions SET entity = ? || coalesce(value, text) WHERE label = 'DATE'"
-        " AND entity IS NULL",
-        ("date:",),
+        "UPDATE mentions SET entity = (SELECT key FROM entities"
+        " WHERE id = 'date:' || coalesce(mentions.value, mentions.text))"
+        " WHERE label = 'DATE' AND entity IS NULL"
     )
-    # Mentions whose name did not change may still lack an entity after an interrupted run.
+    # Mentions written since the last relink (and any an interrupted run left unlinked).
     db.execute(
-        "UPDATE mentions SET entity = (SELECT n.entity FROM names n"
-        " WHERE n.label = mentions.label AND n.name = mentions.name)"
+        "UPDATE mentions SET entity = (SELECT e.key FROM names n JOIN entities e"
+        " ON e.id = n.entity WHERE n.label = mentions.label"
+        " AND n.name = coalesce(mentions.name, mentions.text))"  # MENTION_NAME_SQL, qualified
         " WHERE entity IS NULL AND label != 'DATE'"
     )
-    db.execute("DELETE FROM entities")
-    seen: set[str] = set()
-    rows = []
-    for ln in links.values():
-        if ln.entity_id in seen:
-            continue
-        seen.add(ln.entity_id)
-        kb = ln.kb
-        rows.append(
-            (ln.entity_id, ln.label, ln.display, kb.id if kb else None,
-             kb.wikidata if kb else None, kb.description if kb else "")
-        )  # fmt: skip
-    db.executemany(
-        "INSERT INTO entities(id, label, name, kb, wikidata, description)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    # Entities no name links to any more (their mentions moved above); dates go below.
     db.execute(
-        "INSERT INTO entities(id, label, name) SELECT DISTINCT entity, 'DATE',"
-        " substr(entity, 6) FROM mentions WHERE label = 'DATE'"
+        "DELETE FROM entities WHERE label != 'DATE' AND id NOT IN (SELECT entity FROM names)"
     )
     # Counted a story once (reprints left out), as listings count by default; an entity named
     # only in reprints keeps its row with 0, so that --all-copies still finds it.
+    db.execute("UPDATE entities SET mentions = 0, docs = 0")
     db.execute(
         "UPDATE entities SET mentions = s.m, docs = s.d FROM (SELECT entity, count(*) AS m,"
         f" count(DISTINCT doc) AS d FROM mentions WHERE {_FIRST_COPIES} GROUP BY entity) AS s"
-        " WHERE s.entity = entities.id"
+        " WHERE s.entity = entities.key"
     )
     db.execute(
         "DELETE FROM entities WHERE mentions = 0"
-        " AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity = entities.id)"
+        " AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity = entities.key)"
     )
     db.execute("DELETE FROM aliases")
     db.execute(
-        "INSERT INTO aliases(entity, alias, mentions) SELECT entity, text, count(*)"
-        " FROM mentions WHERE label != 'DATE' AND entity IS NOT NULL GROUP BY entity, text"
+        "INSERT INTO aliases(entity, alias, mentions) SELECT e.id, m.text, count(*)"
+        " FROM mentions m JOIN entities e ON e.key = m.entity WHERE m.label != 'DATE'"
+        " GROUP BY m.entity, m.text"
     )
     refresh_stats(db)
