@@ -173,3 +173,36 @@ def test_name_resolution_never_raises(
 def test_date_normaliser_never_raises(text: str, anchor: Any) -> None:
     value = dates.normalise(text, anchor)
     assert value is None or (isinstance(value, str) and value)
+
+
+def _alternation(text: str, forms: list[str]) -> list[tuple[int, int, str]]:
+    """The regex the name propagation used before it scanned with str.find: the reference."""
+    import re
+
+    order = sorted((f for f in dict.fromkeys(forms) if f), key=len, reverse=True)
+    if not order:
+        return []
+    pattern = re.compile(
+        r"(?<![\w.-])(" + "|".join(re.escape(f) for f in order) + r")(?![\w-]|\.\w)"
+    )
+    return [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(text)]
+
+
+_PIECES = st.sampled_from(
+    ["Manas", "Manas Airport", "Airport", "Kyrgyz", "Лавров", "Лаврова", "R.", "2021", "a"]
+)
+_GAPS = st.sampled_from([" ", "  ", ".", ". ", "-", ",", "\n", "_", "x", "'s ", ".kg", "é"])
+
+
+@given(
+    st.lists(st.tuples(_PIECES, _GAPS), max_size=12),
+    st.lists(_PIECES, min_size=1, max_size=5),
+)
+@settings(max_examples=300, deadline=None)
+def test_name_occurrences_are_those_of_a_regex_alternation(
+    parts: list[tuple[str, str]], forms: list[str]
+) -> None:
+    from kyrgyz_ru.extract.repair import occurrences
+
+    text = "".join(piece + gap for piece, gap in parts)
+    assert occurrences(text, forms) == _alternation(text, forms)
