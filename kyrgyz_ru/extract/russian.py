@@ -51,6 +51,30 @@ class _Word:
     case: str  # Nom, Gen... as the tagger saw it; "" when it has none
 
 
+class _Token:
+    """A token as natasha's normalisers read it (text, offsets, tags): the few attributes of
+    its DocToken, without building a record of each."""
+
+    __slots__ = ("feats", "pos", "start", "stop", "text")
+
+    def __init__(self, start: int, stop: int, text: str) -> None:
+        self.start, self.stop, self.text = start, stop, text
+        self.pos: str | None = None
+        self.feats: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class _Cut:
+    start: int
+    stop: int
+
+
+@dataclass(frozen=True)
+class _Segmented:
+    tokens: list[_Token]
+    sents: list[tuple[int, int]]
+
+
 @dataclass(frozen=True)
 class _Pattern:
     entity_id: str
@@ -87,14 +111,12 @@ class RussianPipeline:
                 NewsEmbedding,
                 NewsMorphTagger,
                 NewsNERTagger,
-                Segmenter,
             )
         except ImportError as exc:
             raise ModelError(
                 f"the Russian pipeline needs natasha: pip install natasha ({exc})"
             ) from None
         embedding = NewsEmbedding()
-        self._segmenter: Any = Segmenter()
         self._vocab: Any = MorphVocab()
         self._morph: Any = NewsMorphTagger(embedding)
         # 32 sentences a call, not natasha's 8: sorted by length they pad little, and fewer
@@ -142,31 +164,47 @@ class RussianPipeline:
     def analyse_many(self, documents: Sequence[Document]) -> list[Analysis]:
         """Several documents at once: natasha's taggers run on the sentences (morphology) and
         texts (NER) of all of them in its batches, which costs less than one call a
-        document; each word is tagged as it would be alone (checked: identical tags)."""
-        from natasha import Doc
+        document; each word is tagged as it would be alone (checked: identical tags).
 
-        docs: list[Any] = [Doc(d.text) for d in documents]
-        sentences: list[Any] = []
-        for doc in docs:
-            doc.segment(self._segmenter)
-            sentences.extend(doc.sents)
+        The steps are natasha's Doc pipeline (segment, tag_morph, tag_ner) without its
+        per-token records: razdel cuts tokens and sentences once, and the NER model reads
+        those tokens instead of cutting the text again with the same razdel."""
+        from natasha.span import envelop_spans
+        from razdel import sentenize, tokenize
+        from slovnet.bio import bio_spans
+
+        segmented: list[_Segmented] = []
+        sentences: list[list[_Token]] = []
+        for document in documents:
+            tokens = [_Token(t.start, t.stop, t.text) for t in tokenize(document.text)]
+            # natasha's Segmenter gives no sentence for an empty text, razdel one empty one.
+            cuts = (
+                [_Cut(c.start, c.stop) for c in sentenize(document.text)] if document.text else []
+            )
+            groups = list(envelop_spans(tokens, cuts))
+            segmented.append(_Segmented(tokens, [(c.start, c.stop) for c in cuts]))
+            sentences.extend(groups)
         # Shortest first: a batch is padded to its longest member, so neighbours of like
         # length waste least (a quarter of the taggers' time on the bench's texts).
-        sentences.sort(key=lambda s: len(s.tokens))
-        tagged = self._morph.map([[t.text for t in s.tokens] for s in sentences])
-        for sentence, markup in zip(sentences, tagged, strict=True):
-            for token, tag in zip(sentence.tokens, markup.tokens, strict=True):
+        sentences.sort(key=len)
+        tagged = self._morph.infer([[t.text for t in group] for group in sentences])
+        for group, markup in zip(sentences, tagged, strict=True):
+            for token, tag in zip(group, markup.tokens, strict=True):
                 token.pos, token.feats = tag.pos, tag.feats
-        spans: list[list[Any]] = [[] for _ in docs]
-        # natasha's own tag_ner skips a blank text, and so must this (its tokeniser finds none).
+        spans: list[list[tuple[int, int, str]]] = [[] for _ in documents]
+        # natasha's own tag_ner skips a blank text (its tokeniser finds no word in it).
         filled = sorted(
             (i for i, d in enumerate(documents) if d.text.strip()),
-            key=lambda i: len(docs[i].tokens),
+            key=lambda i: len(segmented[i].tokens),
         )
-        texts = [documents[i].text for i in filled]
-        for i, markup in zip(filled, self._ner.map(texts), strict=True):
-            spans[i] = list(markup.spans)
-        return [self._read(d, doc, s) for d, doc, s in zip(documents, docs, spans, strict=True)]
+        ner = self._ner.infer
+        words = [[t.text for t in segmented[i].tokens] for i in filled]
+        for i, tags in zip(filled, ner.decoder(ner.process(ner.encoder(words))), strict=True):
+            found = bio_spans(segmented[i].tokens, tags)
+            spans[i] = [(span.start, span.stop, span.type) for span in found]
+        return [
+            self._read(d, seg, s) for d, seg, s in zip(documents, segmented, spans, strict=True)
+        ]
 
     def _lemma(self, text: str, pos: str, feats: dict[str, str]) -> str:
         # The same word with the same tags has the same lemma: one look-up a corpus. (The tags
@@ -179,7 +217,9 @@ class RussianPipeline:
             lemma = self._lemma_of[key] = str(found or text).casefold().replace("ё", "е")
         return lemma
 
-    def _read(self, document: Document, doc: Any, ner_spans: list[Any]) -> Analysis:
+    def _read(
+        self, document: Document, doc: _Segmented, ner_spans: list[tuple[int, int, str]]
+    ) -> Analysis:
         """One tagged document into the records the shared steps read."""
         from natasha.norm import normalize
 
@@ -196,16 +236,16 @@ class RussianPipeline:
                 Token(token.start, token.stop, _TAGS.get(pos, "FW"), _COARSE.get(pos, ""))
             )
             analysis.lemmas.append(lemma)
-        for sent in doc.sents:
-            split_sentence(text, sent.start, sent.stop, analysis.sentences)
+        for start, stop in doc.sents:
+            split_sentence(text, start, stop, analysis.sentences)
         analysis.phrase_forms = self._phrase_forms(doc.tokens, analysis)
         starts = {w.start: i for i, w in enumerate(words)}
         ends = {w.end: i for i, w in enumerate(words)}
         spans: list[tuple[int, int, str]] = []  # word index from, to (exclusive), label
-        for span in ner_spans:
-            first, last = starts.get(span.start), ends.get(span.stop)
+        for span_start, span_stop, span_type in ner_spans:
+            first, last = starts.get(span_start), ends.get(span_stop)
             if first is not None and last is not None:
-                spans.append((first, last + 1, _LABELS.get(span.type, "MISC")))
+                spans.append((first, last + 1, _LABELS.get(span_type, "MISC")))
         spans = [s for s in (self._without_title(words, s) for s in spans) if s is not None]
         spans, institutions = self._institutions(words, spans)
         # A known place inside an institution's name («МИД Узбекистана») is part of that name.
