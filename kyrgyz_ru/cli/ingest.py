@@ -28,7 +28,14 @@ def ingest_cli(
         typer.Option("--rebuild", help="Start a new index (with no paths: the bundled articles)."),
     ] = False,
     workers: Annotated[
-        int, typer.Option("--workers", "-w", min=1, max=32, help="Processes running spaCy.")
+        int,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=1,
+            max=32,
+            help="Processes running spaCy (and natasha, for Russian).",
+        ),
     ] = 1,
     batch_size: Annotated[
         int,
