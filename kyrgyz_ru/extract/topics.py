@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
 from kyrgyz_ru.extract.taxonomy import (
@@ -87,7 +88,9 @@ class _Match(NamedTuple):
     entry: Entry
 
 
-def _tokens(text: str) -> list[_Token]:
+# A paragraph is read twice at ingest (is it prose? which topics?): tokenised once.
+@lru_cache(maxsize=256)
+def _tokens(text: str) -> tuple[_Token, ...]:
     result: list[_Token] = []
     previous_end = 0
     breaks = _PHRASE_BREAK.search
@@ -102,10 +105,10 @@ def _tokens(text: str) -> list[_Token]:
             joined = breaks(text, previous_end, start) is None
         result.append((start, end, word, joined))
         previous_end = end
-    return result
+    return tuple(result)
 
 
-def _find(tokens: list[_Token], compiled: Compiled) -> list[_Match]:
+def _find(tokens: Sequence[_Token], compiled: Compiled) -> list[_Match]:
     """Non-overlapping matches, longest first: "political crisis" wins over "political", and
     "State Committee for National Security" over "head of (the) State"."""
     candidates: list[tuple[int, int, Entry]] = []  # (first, last, entry)
@@ -146,7 +149,7 @@ def _find(tokens: list[_Token], compiled: Compiled) -> list[_Match]:
 
 
 def _list_discounts(
-    text: str, tokens: list[_Token], matches: list[_Match], taxonomy: Taxonomy
+    text: str, tokens: Sequence[_Token], matches: list[_Match], taxonomy: Taxonomy
 ) -> list[bool]:
     """Which matches sit in an enumeration of cooperation areas rather than being subjects."""
     rule, compiled = taxonomy.lists, taxonomy._compiled
