@@ -699,7 +699,7 @@ def build_big(source: Path, target: Path, count: int, seed: int) -> dict[str, An
     from kyrgyz_ru.extract.knowledge import load_knowledge
     from kyrgyz_ru.extract.lexicon import lexicon
     from kyrgyz_ru.store.index import Index
-    from kyrgyz_ru.store.migrations import KEY_STEP
+    from kyrgyz_ru.store.migrations import FORMS_SQL, KEY_STEP
 
     started = time.perf_counter()
     remove_index(target)
@@ -785,6 +785,7 @@ def build_big(source: Path, target: Path, count: int, seed: int) -> dict[str, An
         " JOIN src.event_actors x ON x.event = e.id ORDER BY p.new",
         (step,),
     )
+    db.execute(FORMS_SQL)  # the name forms krq counts as it writes documents (schema 12)
     db.execute("INSERT INTO main.names SELECT * FROM src.names")
     # Mentions name their entity by its key (schema 11), which the relink keeps for the
     # entities that stay: the copies' keys are the source's.

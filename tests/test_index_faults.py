@@ -22,7 +22,7 @@ from kyrgyz_ru.store import migrations
 from kyrgyz_ru.store.index import SCHEMA_VERSION, Index
 from kyrgyz_ru.store.migrations import unpack_text
 
-from .conftest import Runner
+from .conftest import SEEDS, Runner
 from .helpers import (
     copy_index,
     counts,
@@ -191,6 +191,24 @@ def test_an_older_index_is_migrated_in_place(krq: Runner, fresh_db: Path, next_s
         assert db.execute("SELECT count(*) FROM feeds").fetchone()[0] == 0
 
 
+# Schema 11 as migration 12 found it: no name forms; mentions indexed by (doc, start), dated
+# ones by (label, value, doc, start).
+_SCHEMA_11 = """
+    DROP TABLE forms;
+    DROP INDEX mentions_doc;
+    CREATE INDEX mentions_doc ON mentions(doc, start);
+    DROP INDEX mentions_timeline;
+    CREATE INDEX mentions_timeline ON mentions(label, value, doc, start) WHERE label = 'DATE';
+    PRAGMA user_version = 11;
+"""
+
+
+def back_to_schema_11(db: sqlite3.Connection) -> None:
+    """Undo migration 12 on a current index."""
+    db.executescript(_SCHEMA_11)
+    db.commit()
+
+
 # Schema 10's tables as migration 11 found them: mentions named their entity by its text id
 # and stored every name; actors had a rowid, an index by event, roles and reasons in words;
 # topic scores were floats; mentions had an index by (label, name).
@@ -242,8 +260,9 @@ _SCHEMA_10 = """
 
 
 def back_to_schema_10(db: sqlite3.Connection) -> None:
-    """Undo migration 11 on a current index, as schema 10's krq wrote its tables (entities,
-    here written in reverse, in another rowid order than id order)."""
+    """Undo migrations 11 and 12 on a current index, as schema 10's krq wrote its tables
+    (entities, here written in reverse, in another rowid order than id order)."""
+    back_to_schema_11(db)
     db.executescript(_SCHEMA_10)
     db.commit()
 
@@ -495,6 +514,38 @@ def test_an_index_of_schema_10_gets_integer_entity_keys_with_the_same_answers(
         assert built.execute("SELECT count(*) FROM mentions WHERE name = text").fetchone()[0] == 0
         assert built.execute("SELECT count(*) FROM mentions WHERE name IS NULL").fetchone()[0]
         assert built.execute("SELECT count(*) FROM mentions WHERE name IS NOT NULL").fetchone()[0]
+
+
+def test_an_index_of_schema_11_gets_name_forms_with_the_same_answers(
+    krq: Runner, fresh_db: Path, tmp_path: Path
+) -> None:
+    """Migration 12 counts every name form and widens two indexes of mentions: every answer
+    and every stored row is what a new index holds, and relink then reads the forms."""
+    queries = _BY_DOCUMENT + _BY_ENTITY
+    expected = [krq(*q, "--db", fresh_db).out for q in queries]
+    old = tmp_path / "schema11.db"
+    copy_index(fresh_db, old)
+    with contextlib.closing(sqlite3.connect(old)) as db:
+        back_to_schema_11(db)
+        assert "forms" not in {r[0] for r in db.execute(migrations.TABLES_SQL)}
+    assert [krq(*q, "--db", old).out for q in queries] == expected
+    stored = [
+        "SELECT * FROM forms ORDER BY label, name, text, reason",
+        "SELECT * FROM aliases ORDER BY entity, alias",
+        "SELECT name, sql FROM sqlite_master ORDER BY name",
+    ]
+    _same_rows(old, fresh_db, stored)
+    with contextlib.closing(sqlite3.connect(old)) as db:
+        assert db.execute("SELECT count(*) FROM forms").fetchone()[0] > 0
+        # Left stale (as by an interrupted ingest), the index is relinked by the next ingest,
+        # of nothing new: the aliases are counted again, from the forms.
+        db.execute("DELETE FROM aliases")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'stale'")
+        db.commit()
+    result = krq("ingest", "--db", old, SEEDS)
+    assert result.status == 0, result.err
+    assert "0 added, 0 updated, 5 unchanged" in result.err
+    _same_rows(old, fresh_db, [*stored, "SELECT * FROM names ORDER BY label, name"])
 
 
 def test_an_index_of_schema_1_is_migrated_to_the_current_one(

@@ -10,7 +10,7 @@ import pytest
 
 from kyrgyz_ru.errors import NotFoundError
 from kyrgyz_ru.query.entities import entities, mentions, resolve
-from kyrgyz_ru.query.events import EventFilter, counterparts, events
+from kyrgyz_ru.query.events import EventFilter, counterparts, events, rarest_entity
 from kyrgyz_ru.query.selection import Selection
 from kyrgyz_ru.query.texts import DocumentTexts
 from kyrgyz_ru.query.timeline import timeline
@@ -102,6 +102,46 @@ def test_events_filters_combine(db: sqlite3.Connection) -> None:
     newest = events(db, EventFilter(), limit=10)
     first = [r.date or r.document_date or "" for r in newest]
     assert first == sorted(first, reverse=True)
+
+
+def test_a_page_of_events_of_frequent_actors_gathers_the_rarest(db: sqlite3.Connection) -> None:
+    """Two frequent actors: the rarer one's events are gathered as a list (rarest_entity),
+    the other is tested row by row; the page is what the lists of both select."""
+    japarov, putin = resolve(db, "Japarov").id, resolve(db, "Putin").id
+    both = (japarov, putin)
+    assert rarest_entity(db, both) == putin  # Putin acts in fewer of the seeds' events
+    for chosen in (
+        EventFilter(actors=both),
+        EventFilter(actors=(japarov,), involved=(putin,)),
+        EventFilter(involved=both, types=("CONSULT", "AGREE")),
+    ):
+        listed = events(db, chosen, limit=50, frequent=frozenset())
+        assert listed, chosen
+        for limit in (3, 50):
+            page = events(db, chosen, limit=limit, frequent=frozenset(both))
+            assert [(r.id, r.actors) for r in page] == [(r.id, r.actors) for r in listed[:limit]]
+
+
+def test_a_date_range_tested_row_by_row_selects_the_same_paragraphs(
+    db: sqlite3.Connection,
+) -> None:
+    """Documents in range listed once or looked up row by row (Selection.documents_condition):
+    the same paragraphs; a range holding most of the seeds holds many documents."""
+    everything = db.execute("SELECT doc, idx FROM paragraphs ORDER BY 1, 2").fetchall()
+    sizes = set()
+    for since, until in (("2010", None), (None, "2021"), ("2020-10", "2021-03"), ("2030", None)):
+        chosen = Selection(since=since, until=until)
+        found = []
+        for by_row in (False, True):
+            where, args = chosen.condition("p.doc", "p.idx", by_row)
+            sql = f"SELECT p.doc, p.idx FROM paragraphs p WHERE {where} ORDER BY 1, 2"
+            found.append(db.execute(sql, args).fetchall())
+        assert found[0] == found[1], (since, until)
+        sizes.add(len(found[0]))
+    assert 0 in sizes and len(sizes - {0, len(everything)}) > 0
+    assert Selection(since="2010").holds_many_documents(db)
+    assert not Selection(since="2030").holds_many_documents(db)
+    assert not Selection().holds_many_documents(db)
 
 
 def test_counterparts_are_the_other_actors(db: sqlite3.Connection) -> None:

@@ -20,7 +20,7 @@ from kyrgyz_ru.extract.knowledge import KnowledgeBase, extra_knowledge_files, lo
 from kyrgyz_ru.extract.lexicon import Lexicon, lexicon
 from kyrgyz_ru.records import Document, Extracted, Mention, TopicHit, TopicTerm
 from kyrgyz_ru.store.index import Index
-from kyrgyz_ru.store.migrations import MENTION_NAME_SQL, unpack_text
+from kyrgyz_ru.store.migrations import unpack_text
 from kyrgyz_ru.store.writes import (
     refresh_stats,
     set_duplicate,
@@ -437,9 +437,9 @@ def relink(index: Index, knowledge: KnowledgeBase, lex: Lexicon) -> None:
     forms = [
         NameForm(label, name, count)
         for label, name, count in db.execute(
-            # A mention stores its name only where it differs from its words (schema 11).
-            f"SELECT label, {MENTION_NAME_SQL} AS form, count(*) FROM mentions"
-            " WHERE label != 'DATE' GROUP BY label, form ORDER BY label, form"
+            # The forms kept as documents are written (schema 12), in their key's order: no
+            # mention is read.
+            "SELECT label, name, sum(mentions) FROM forms GROUP BY label, name ORDER BY label, name"
         )
     ]
     acronyms = [

@@ -115,6 +115,20 @@ _PLACE_HERE = (
 )
 FREQUENT_SHARE = 50  # an entity in one event of this many or more counts as frequent
 
+# The test of an entity's events gathered once, as a list held in memory, for a page read in
+# date order: "+" keeps SQLite from reading the events through that list (and sorting them).
+# Two frequent entities together may take part in few events: testing the rarer one's list
+# (an in-memory lookup) before the others' row-by-row EXISTS, the bench's Japarov-and-Putin
+# page went from 0.54 s to 0.09 s; a row-by-row test of both read 460,000 events' actors.
+_ACTOR_GATHERED = (
+    "+e.id IN (SELECT a.event FROM names n JOIN event_actors a ON a.label = n.label"
+    " AND a.name = n.name WHERE n.entity = ?)"
+)
+_PLACE_GATHERED = (
+    "+e.id IN (SELECT p.id FROM names n JOIN events p ON p.place_label = n.label"
+    " AND p.place_name = n.name WHERE n.entity = ?)"
+)
+
 
 def frequent_entities(db: sqlite3.Connection, ids: Sequence[str]) -> frozenset[str]:
     """Which of the entities take part in many events (counted up to a cap, so cheaply)."""
@@ -134,12 +148,34 @@ def frequent_entities(db: sqlite3.Connection, ids: Sequence[str]) -> frozenset[s
     return frozenset(found)
 
 
+def rarest_entity(db: sqlite3.Connection, ids: Sequence[str]) -> str:
+    """Of frequent entities, the one taking part in fewest events (their actors counted
+    through the index by name: a few hundredths of a second for 400,000)."""
+    counts = {
+        entity: db.execute(
+            "SELECT count(*) FROM names n JOIN event_actors a ON a.label = n.label"
+            " AND a.name = n.name WHERE n.entity = ?",
+            (entity,),
+        ).fetchone()[0]
+        for entity in ids
+    }
+    return min(sorted(counts), key=counts.__getitem__)
+
+
 def event_conditions(
-    chosen: EventFilter, frequent: frozenset[str] = frozenset()
+    chosen: EventFilter, frequent: frozenset[str] = frozenset(), gathered: str | None = None
 ) -> tuple[str, list[object]]:
-    """SQL over events `e` for the filter; entities in `frequent` are tested row by row."""
+    """SQL over events `e` for the filter; entities in `frequent` are tested row by row, but
+    `gathered` (one of them) through its list of events, first of all tests."""
     parts = ["1"]
     args: list[object] = []
+    if gathered is not None:
+        if gathered in chosen.actors:
+            parts.append(_ACTOR_GATHERED)
+            args.append(gathered)
+        else:
+            parts.append(f"({_ACTOR_GATHERED} OR {_PLACE_GATHERED})")
+            args += [gathered, gathered]
     if chosen.types:
         parts.append(f"e.event_type IN ({','.join('?' * len(chosen.types))})")
         args += chosen.types
@@ -147,9 +183,13 @@ def event_conditions(
         parts.append(f"e.mode IN ({','.join('?' * len(chosen.modes))})")
         args += chosen.modes
     for entity in chosen.actors:
+        if entity == gathered:
+            continue
         parts.append(_ACTOR_HERE if entity in frequent else _ACTOR_IS)
         args.append(entity)
     for entity in chosen.involved:
+        if entity == gathered and gathered not in chosen.actors:
+            continue
         if entity in frequent:
             parts.append(f"({_ACTOR_HERE} OR {_PLACE_HERE})")
         else:
@@ -194,7 +234,10 @@ def events(
         frequent = frozenset()  # row by row pays only for a page in date order: _ACTOR_HERE
     elif frequent is None:
         frequent = frequent_entities(db, (*chosen.actors, *chosen.involved))
-    where, args = event_conditions(chosen, frequent)
+    # Two or more frequent entities: the rarest one's events are gathered (_ACTOR_GATHERED).
+    named = [e for e in dict.fromkeys((*chosen.actors, *chosen.involved)) if e in frequent]
+    gathered = rarest_entity(db, named) if len(named) > 1 else None
+    where, args = event_conditions(chosen, frequent, gathered)
     # Newest first reads the date index backwards (undated events sort last there); oldest
     # first puts undated events last too, at the price of a sort.
     order = f"{_WHEN} IS NULL, {_WHEN}, e.id" if chosen.oldest_first else f"{_WHEN} DESC, e.id DESC"

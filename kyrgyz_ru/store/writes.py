@@ -36,10 +36,33 @@ NAMED_TABLES = ("acronyms", "reprint_signatures", "reprint_bands")
 _FIRST_COPIES = f"doc NOT IN ({REPRINT_KEYS_SQL})"
 
 
+# A document's mentions counted by name form (migration 12's `forms`), added to the counts
+# as it is written (+1) and taken off as it is deleted (-1).
+_COUNT_FORMS_SQL = f"""
+    INSERT INTO forms(label, name, text, reason, mentions)
+        SELECT label, {MENTION_NAME_SQL}, text, name_reason, ? * count(*) FROM mentions
+        WHERE doc = ? AND label != 'DATE' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        ON CONFLICT DO UPDATE SET mentions = mentions + excluded.mentions
+"""
+
+
+def count_forms(db: sqlite3.Connection, key: int, sign: int) -> None:
+    """Add (sign 1) or take off (-1) the name forms of the document `key` in `forms`."""
+    db.execute(_COUNT_FORMS_SQL, (sign, key))
+    if sign < 0:  # forms no other document has
+        db.execute(
+            "DELETE FROM forms WHERE mentions = 0 AND (label, name, text, reason) IN"
+            f" (SELECT label, {MENTION_NAME_SQL}, text, name_reason FROM mentions"
+            " WHERE doc = ? AND label != 'DATE')",
+            (key,),
+        )
+
+
 def delete_document(db: sqlite3.Connection, doc: str) -> None:
     row = db.execute("SELECT key FROM documents WHERE id = ?", (doc,)).fetchone()
     if row is not None:
         key = int(row[0])
+        count_forms(db, key, -1)
         db.execute(
             "DELETE FROM event_actors WHERE event IN (SELECT id FROM events WHERE doc = ?)",
             (key,),
@@ -174,6 +197,7 @@ def write_document(db: sqlite3.Connection, extracted: Extracted, model: str) -> 
         ],
     )
     # fmt: on
+    count_forms(db, key, 1)
     db.executemany(
         "INSERT INTO acronyms(doc, long, short) VALUES (?, ?, ?)",
         [(document.id, long, short) for long, short in extracted.acronyms],
@@ -402,9 +426,12 @@ def write_links(db: sqlite3.Connection, links: Mapping[tuple[str, str], Link]) -
         " AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity = entities.key)"
     )
     db.execute("DELETE FROM aliases")
+    # From the forms kept as documents are written: an entity's mentions are those of the
+    # names linked to it (just done above), counted without reading every mention (5 s on
+    # 100,000 documents).
     db.execute(
-        "INSERT INTO aliases(entity, alias, mentions) SELECT e.id, m.text, count(*)"
-        " FROM mentions m JOIN entities e ON e.key = m.entity WHERE m.label != 'DATE'"
-        " GROUP BY m.entity, m.text"
+        "INSERT INTO aliases(entity, alias, mentions) SELECT e.id, f.text, sum(f.mentions)"
+        " FROM forms f JOIN names n ON n.label = f.label AND n.name = f.name"
+        " JOIN entities e ON e.id = n.entity GROUP BY e.id, f.text"
     )
     refresh_stats(db)
