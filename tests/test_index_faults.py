@@ -169,10 +169,12 @@ def next_schema(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Non
         monkeypatch.setattr(index_module, "MIGRATIONS", longer)
         monkeypatch.setattr(index_module, "SCHEMA_VERSION", len(longer))
         monkeypatch.setattr(migrations, "MIGRATIONS", longer)
-        migrations.expected_tables.cache_clear()
 
     yield patch
-    migrations.expected_tables.cache_clear()
+
+
+def test_the_expected_tables_are_those_the_migrations_leave() -> None:
+    assert migrations.tables_after_migrations() == migrations.EXPECTED_TABLES
 
 
 def test_an_older_index_is_migrated_in_place(krq: Runner, fresh_db: Path, next_schema: Any) -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 from kyrgyz_ru.errors import IndexFault, UsageError
 from kyrgyz_ru.store.migrations import (
     APPLICATION_ID,
+    EXPECTED_TABLES,
     MIGRATIONS,
     SCHEMA_VERSION,
     TABLES_SQL,
-    expected_tables,
     register_functions,
     statements,
 )
@@ -200,7 +200,7 @@ class Index:
 
     def _check_tables(self) -> None:
         try:
-            missing = expected_tables() - self._tables()
+            missing = EXPECTED_TABLES - self._tables()
         except sqlite3.DatabaseError as exc:
             raise IndexFault(_damaged(self.path, exc)) from None
         if missing:
