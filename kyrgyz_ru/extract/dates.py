@@ -13,7 +13,8 @@ against "2021-02") gives None rather than a guess. Nothing here reads the clock.
 A hand-written grammar is used rather than dateparser: measured on the gold (see
 benchmarks/date_methods.py and the README) dateparser cannot state precision, ranges or an
 unknown year, and it resolves a yearless month-day against the clock's idea of "past".
-Only the standard library is imported, so queries that import this module stay fast.
+Only the standard library is imported, and extract/language.py (standard library and krq's
+small record and lexicon modules), so queries that import this module stay fast.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+
+from kyrgyz_ru.extract.language import scripts
 
 __all__ = ["find_date_expressions", "infer_document_date", "is_date_expression", "normalise"]
 
@@ -630,13 +633,8 @@ def week_before(value: str) -> str:
 def _in_cyrillic(text: str) -> bool:
     """A text in a Cyrillic script (more Cyrillic letters than Latin in its first 2,000
     characters): extract/dates_ru.py reads it. An English text quoting a Russian word is not."""
-    sample = text[:2000]
-    cyrillic = len(_CYRILLIC_LETTER.findall(sample))
-    return cyrillic > 0 and cyrillic > len(_LATIN_LETTER.findall(sample))
-
-
-_CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
-_LATIN_LETTER = re.compile("[A-Za-z]")
+    cyrillic, latin = scripts(text[:2000])
+    return cyrillic > 0 and cyrillic > latin
 
 
 # Resolves every relative form, so recognition does not depend on the article's date.
