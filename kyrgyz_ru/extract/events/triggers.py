@@ -124,8 +124,6 @@ def find_hits(
     if not lex.any_trigger.search(sentence.view):
         return hits  # one pass instead of one a trigger, for the many sentences with none
     for trigger in lex.triggers:
-        if not trigger.pattern.search(sentence.view):
-            continue
         for a, b in sentence.matches(trigger.pattern):
             if trigger.tags and tag_at(tokens, starts, a) not in trigger.tags:
                 continue
