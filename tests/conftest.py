@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -100,3 +101,18 @@ def warm_model(nlp: Any) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
     return load_taxonomy()
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    """A Dask LocalCluster for a module's cluster tests: two worker processes of one thread,
+    as `dask worker --nthreads 1` would run them."""
+    distributed = pytest.importorskip("distributed")
+    local = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+        scheduler_kwargs={"dashboard": False}, silence_logs=logging.CRITICAL,
+    )  # fmt: skip
+    client = distributed.Client(local)
+    yield client
+    client.close()
+    local.close()

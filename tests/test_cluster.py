@@ -4,14 +4,12 @@ ingest gives, even when a worker is killed mid-run; faults end in one line."""
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,7 @@ from tests.conftest import SEEDS, Runner
 from tests.helpers import one_line_error
 
 pytestmark = pytest.mark.slow
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 
 DOCUMENTS = 30
 POISON = "POISONED-FOR-THE-CLUSTER-TEST"
@@ -52,19 +50,6 @@ def local_dump(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Dump:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     return _dump(db)
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Any]:
-    """Two worker processes of one thread, as `dask worker --nthreads 1` would run them."""
-    local = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-        scheduler_kwargs={"dashboard": False}, silence_logs=logging.CRITICAL,
-    )  # fmt: skip
-    client = distributed.Client(local)
-    yield client
-    client.close()
-    local.close()
 
 
 def _dump(db: Path) -> Dump:

@@ -5,12 +5,10 @@ skips and the summary of a local ingest; unchanged files are skipped by their ha
 from __future__ import annotations
 
 import json
-import logging
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +20,10 @@ from tests.test_bad_input import BAD_FILES, CYRILLIC_1251, _make_bad
 from tests.test_cluster import Dump, _dump
 
 pytestmark = pytest.mark.slow
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 
 # Bad kinds whose reasons come from reading the file (what a worker does here).
 KINDS = ("binary", "nul", "empty", "stray-bytes", "unknown-encoding", "broken-symlink", "fifo")
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Any]:
-    local = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-        scheduler_kwargs={"dashboard": False}, silence_logs=logging.CRITICAL,
-    )  # fmt: skip
-    client = distributed.Client(local)
-    yield client
-    client.close()
-    local.close()
 
 
 @pytest.fixture(scope="module")
